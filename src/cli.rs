@@ -1,0 +1,131 @@
+//! Command-line definitions and help texts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::scenario::{ModelKind, Scenario, ScenarioError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kcheck",
+    version,
+    about = "Model checker for Kubernetes control-plane high availability",
+    long_about = "kcheck explores every behaviour of a model of the control plane (etcd Raft quorum first) \
+within stated bounds, and says for each property whether it HOLDS, is VIOLATED (with a trace you can read), \
+or is INCOMPLETE because a limit cut the search.\n\nExit codes: 0 every property holds, 1 some property is \
+violated, 2 bad input, 3 a limit cut the search and nothing was violated.",
+    after_help = "Example:\n  kcheck verify --masters 2 --partition     why two masters survive no partition"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a scenario's properties and print verdicts and counterexamples.
+    #[command(after_help = "Examples:\n  kcheck verify --masters 2 --partition\n  kcheck verify models/three-masters.toml --crash 1\n  kcheck verify --masters 2 --quorum 1 --partition --property no-split-brain --format json")]
+    Verify(VerifyArgs),
+    /// List the models and their properties, one line each.
+    #[command(after_help = "Example:\n  kcheck list")]
+    List,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Verdicts and numbered, readable traces.
+    Text,
+    /// One JSON document (scenario, bounds, stats, results).
+    Json,
+}
+
+/// The scenario: a TOML file, flags, or both (flags override the file).
+#[derive(Debug, Clone, Args)]
+pub struct ScenarioArgs {
+    /// Scenario file (TOML), e.g. models/two-masters.toml.
+    pub scenario: Option<PathBuf>,
+    /// The system to check.
+    #[arg(long, value_enum)]
+    pub model: Option<ModelKind>,
+    /// etcd members, one per master (1 to 7). Default 3.
+    #[arg(long, value_name = "N")]
+    pub masters: Option<u32>,
+    /// Up to K members may crash. With no fault flag at all, one crash.
+    #[arg(long, value_name = "K")]
+    pub crash: Option<u32>,
+    /// The network may split the masters once into any two non-empty groups.
+    #[arg(long)]
+    pub partition: bool,
+    /// Crashed members may restart and the partition may heal.
+    #[arg(long)]
+    pub heal: bool,
+    /// Votes needed to elect and commit (default: a majority). Lower it to see what it buys.
+    #[arg(long, value_name = "Q")]
+    pub quorum: Option<u32>,
+    /// etcd's pre-vote: campaign only after a quorum says it could win.
+    #[arg(long)]
+    pub pre_vote: bool,
+    /// Highest term a member may reach; the initial leader holds term 1. Default 2.
+    #[arg(long, value_name = "T")]
+    pub max_term: Option<u32>,
+    /// Client writes the API server may send (0 to 3). Default 1.
+    #[arg(long, value_name = "W")]
+    pub writes: Option<u32>,
+}
+
+impl ScenarioArgs {
+    /// The scenario file (if any) with the flags laid over it.
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
+        let mut s = match &self.scenario {
+            Some(path) => Scenario::from_file(path)?,
+            None => Scenario::default(),
+        };
+        if let Some(m) = self.model {
+            s.model = m;
+        }
+        if let Some(n) = self.masters {
+            s.masters = n;
+        }
+        if self.crash.is_some() {
+            s.crash = self.crash;
+        }
+        s.partition |= self.partition;
+        s.heal |= self.heal;
+        if self.quorum.is_some() {
+            s.quorum = self.quorum;
+        }
+        s.pre_vote |= self.pre_vote;
+        if let Some(t) = self.max_term {
+            s.max_term = t;
+        }
+        if let Some(w) = self.writes {
+            s.writes = w;
+        }
+        Ok(s)
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Check only this property (repeatable). `kcheck list` names them.
+    #[arg(long = "property", value_name = "NAME")]
+    pub properties: Vec<String>,
+    /// Stop after this many states; the verdicts then say INCOMPLETE.
+    #[arg(long, value_name = "S", default_value_t = 20_000_000)]
+    pub max_states: usize,
+    /// Stop after this many seconds; the verdicts then say INCOMPLETE.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// No progress line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

@@ -1,0 +1,199 @@
+//! The explored state graph.
+
+use std::hash::BuildHasher;
+use std::time::{Duration, Instant};
+
+use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use rustc_hash::FxBuildHasher;
+use stateright::Model;
+
+use crate::property::{Cut, Exhaustive};
+use crate::systems::System;
+
+/// No parent: an initial state.
+pub(crate) const ROOT: u32 = u32::MAX;
+
+/// States expanded per parallel batch: big enough to keep both cores busy, small enough that
+/// the batch's successors stay a modest allocation.
+const CHUNK: usize = 8192;
+
+/// Where a search must stop.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_states: usize,
+    pub timeout: Option<Duration>,
+}
+
+impl Limits {
+    /// Whatever is left of these limits once `spent` has been used.
+    pub fn after(&self, spent: Duration) -> Limits {
+        Limits { max_states: self.max_states, timeout: self.timeout.map(|t| t.saturating_sub(spent)) }
+    }
+}
+
+/// A snapshot of a running search, for progress reports.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    pub states: usize,
+    pub depth: usize,
+    pub elapsed: Duration,
+}
+
+/// The reachable state graph (or the part explored before a cut).
+pub struct Graph<M: Model> {
+    states: IndexMap<M::State, (), FxBuildHasher>,
+    parent: Vec<u32>,
+    /// Successors of state `i` are `edges[edge_start[i]..edge_start[i + 1]]`; only expanded
+    /// states have an entry.
+    edge_start: Vec<u32>,
+    edges: Vec<u32>,
+    /// Number of initial states (ids `0..roots`).
+    roots: usize,
+    pub depth: usize,
+    pub cut: Option<Cut>,
+    pub elapsed: Duration,
+    bounds: String,
+}
+
+impl<M: Model> Graph<M> {
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    pub fn state(&self, id: usize) -> &M::State {
+        self.states.get_index(id).map(|(s, _)| s).expect("state id in range")
+    }
+
+    pub fn states(&self) -> impl Iterator<Item = &M::State> {
+        self.states.keys()
+    }
+
+    pub fn parent(&self, id: usize) -> Option<usize> {
+        let p = self.parent[id];
+        (p != ROOT).then_some(p as usize)
+    }
+
+    pub fn roots(&self) -> usize {
+        self.roots
+    }
+
+    /// Successor ids of an expanded state.
+    pub fn successors(&self, id: usize) -> &[u32] {
+        &self.edges[self.edge_start[id] as usize..self.edge_start[id + 1] as usize]
+    }
+
+    /// A proof of exhaustiveness, if nothing cut the search.
+    pub fn exhaustive(&self) -> Option<Exhaustive> {
+        self.cut.is_none().then(|| Exhaustive::new(self.bounds.clone()))
+    }
+
+    /// Approximate bytes held per state: the interned states, their index, parents and edges.
+    pub fn bytes_per_state(&self) -> f64 {
+        let n = self.states.len().max(1);
+        let states = self.states.capacity() * (std::mem::size_of::<M::State>() + 2 * std::mem::size_of::<usize>());
+        let links = self.parent.capacity() * 4 + self.edge_start.capacity() * 4 + self.edges.capacity() * 4;
+        (states + links) as f64 / n as f64
+    }
+}
+
+/// What to explore and how.
+pub struct Search<'a, M: Model> {
+    /// Start states; `None` for the model's initial states.
+    pub init: Option<Vec<M::State>>,
+    pub limits: Limits,
+    /// States not to expand: their successors cannot change the answer sought.
+    pub leaf: Option<&'a (dyn Fn(&M::State) -> bool + Sync)>,
+    /// Called about once per batch.
+    pub progress: &'a (dyn Fn(Progress) + Sync),
+}
+
+/// Explores every state reachable from the start states, breadth first, until done or a limit
+/// cuts it.
+pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
+    let Search { init, limits, leaf, progress } = search;
+    let start = Instant::now();
+    let hasher = FxBuildHasher;
+    let mut g = Graph {
+        states: IndexMap::with_hasher(hasher),
+        parent: Vec::new(),
+        edge_start: vec![0],
+        edges: Vec::new(),
+        roots: 0,
+        depth: 0,
+        cut: None,
+        elapsed: Duration::ZERO,
+        bounds: model.bounds(),
+    };
+    for s in init.unwrap_or_else(|| model.init_states()) {
+        if g.states.insert(s, ()).is_none() {
+            g.parent.push(ROOT);
+        }
+    }
+    g.roots = g.states.len();
+
+    let mut next = 0usize;
+    let mut level_end = g.states.len();
+    while next < g.states.len() {
+        if g.states.len() > limits.max_states {
+            g.cut = Some(Cut::States(limits.max_states));
+            break;
+        }
+        if let Some(t) = limits.timeout {
+            if start.elapsed() >= t {
+                g.cut = Some(Cut::Time(t));
+                break;
+            }
+        }
+        let end = level_end.min(next + CHUNK);
+        let batch: Vec<Vec<(u64, M::State)>> = (next..end)
+            .into_par_iter()
+            .map_init(Vec::new, |actions, id| {
+                let s = g.state(id);
+                if leaf.is_some_and(|leaf| leaf(s)) {
+                    return Vec::new();
+                }
+                actions.clear();
+                model.actions(s, actions);
+                actions
+                    .drain(..)
+                    .filter_map(|a| model.next_state(s, a))
+                    .map(|t| (hasher.hash_one(&t), t))
+                    .collect()
+            })
+            .collect();
+        for (offset, successors) in batch.into_iter().enumerate() {
+            let source = (next + offset) as u32;
+            for (hash, t) in successors {
+                let len = g.states.len();
+                let id = match g.states.raw_entry_mut_v1().from_hash(hash, |x| *x == t) {
+                    RawEntryMut::Occupied(e) => e.index(),
+                    RawEntryMut::Vacant(v) => {
+                        v.insert_hashed_nocheck(hash, t, ());
+                        g.parent.push(source);
+                        len
+                    }
+                };
+                g.edges.push(id as u32);
+            }
+            g.edge_start.push(g.edges.len() as u32);
+        }
+        next = end;
+        if next == level_end && next < g.states.len() {
+            g.depth += 1;
+            level_end = g.states.len();
+        }
+        progress(Progress { states: g.states.len(), depth: g.depth, elapsed: start.elapsed() });
+    }
+    g.elapsed = start.elapsed();
+    g
+}

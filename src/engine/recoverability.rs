@@ -1,0 +1,128 @@
+//! Recoverability: from every reachable state a goal is still reachable (AG EF goal).
+//!
+//! Bounds must not fake a verdict: a state may fail to reach the goal only because the model's
+//! bounds (the term limit, the write limit) stop it. So the decision has two stages.
+//! 1. On the main graph, a backward search from the goal marks every state that reaches it.
+//! 2. The remaining *suspects* are explored again under the system's extended budget
+//!    ([`System::extended`]); only a suspect that cannot reach the goal there either is dead.
+//!
+//! The verdict states the budget it was decided under. A cut in either search gives INCOMPLETE.
+
+use rayon::prelude::*;
+
+use super::{explore, trace, Graph, Limits, Search};
+use crate::property::{Exhaustive, Goal, Verdict, Violation};
+use crate::systems::System;
+
+pub fn decide<M: System>(model: &M, graph: &Graph<M>, goal: &Goal<M>, limits: &Limits) -> Verdict<M> {
+    if let Some(cut) = graph.cut {
+        return Verdict::Incomplete(cut);
+    }
+    let reaches = reaches_goal(model, graph, goal);
+    let suspects: Vec<usize> = (0..graph.len()).filter(|&id| !reaches[id]).collect();
+    let extended = model.extended();
+    let claim = format!("from every state within {}, the goal is reachable within {}", model.bounds(), extended.bounds());
+    if suspects.is_empty() {
+        return Verdict::Holds { proof: Exhaustive::new(claim), witness: None };
+    }
+
+    // First a cheap search in the restricted system: a path found there is a path of the
+    // extended system. Only the suspects it cannot clear get the exhaustive extended search,
+    // which alone may declare a state dead.
+    let quick = model.recovery();
+    let spent = graph.elapsed;
+    let (suspects, spent) = match still_stuck(&quick, graph, &suspects, goal, &limits.after(spent)) {
+        Ok((left, elapsed)) => (left, spent + elapsed),
+        Err(cut) => return Verdict::Incomplete(cut),
+    };
+    if suspects.is_empty() {
+        return Verdict::Holds { proof: Exhaustive::new(claim), witness: None };
+    }
+    let dead = match still_stuck(&extended, graph, &suspects, goal, &limits.after(spent)) {
+        Ok((dead, _)) => dead,
+        Err(cut) => return Verdict::Incomplete(cut),
+    };
+    match dead.first() {
+        None => Verdict::Holds { proof: Exhaustive::new(claim), witness: None },
+        Some(&first) => Verdict::Violated(Violation {
+            trace: Some(trace::shortest(model, graph, first)),
+            why: format!(
+                "{}; no goal is reachable from here even within {}",
+                model.explain_stuck(graph.state(first)),
+                extended.bounds()
+            ),
+            dead_states: Some(dead.len()),
+        }),
+    }
+}
+
+/// The suspects (ids in `graph`) from which `model` cannot reach the goal, found by exploring
+/// from all of them at once. States that already satisfy the goal, or are ready for its step,
+/// are not expanded: only the region that has not recovered yet is explored.
+fn still_stuck<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    suspects: &[usize],
+    goal: &Goal<M>,
+    limits: &Limits,
+) -> Result<(Vec<usize>, std::time::Duration), crate::property::Cut> {
+    let starts: Vec<M::State> = suspects.iter().map(|&id| graph.state(id).clone()).collect();
+    let done = |s: &M::State| match goal {
+        Goal::State(f) => f(model, s),
+        Goal::Step { ready, .. } => ready(model, s),
+    };
+    let wider = explore(model, Search { init: Some(starts), limits: *limits, leaf: Some(&done), progress: &|_| {} });
+    if let Some(cut) = wider.cut {
+        return Err(cut);
+    }
+    let reaches = reaches_goal(model, &wider, goal);
+    // The suspects are the wider graph's start states, interned first and in order.
+    let left = suspects.iter().enumerate().filter(|&(i, _)| !reaches[i]).map(|(_, &id)| id).collect();
+    Ok((left, wider.elapsed))
+}
+
+/// Which states of an exhaustive graph can reach the goal.
+fn reaches_goal<M: System>(model: &M, graph: &Graph<M>, goal: &Goal<M>) -> Vec<bool> {
+    let n = graph.len();
+    let mut good: Vec<bool> = (0..n)
+        .into_par_iter()
+        .map(|id| {
+            let s = graph.state(id);
+            match goal {
+                Goal::State(f) => f(model, s),
+                Goal::Step { step, ready } => {
+                    ready(model, s) || graph.successors(id).iter().any(|&t| step(model, s, graph.state(t as usize)))
+                }
+            }
+        })
+        .collect();
+
+    // Predecessor lists in compressed form, then a backward breadth-first search.
+    let mut pred_start = vec![0u32; n + 1];
+    for id in 0..n {
+        for &t in graph.successors(id) {
+            pred_start[t as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        pred_start[i + 1] += pred_start[i];
+    }
+    let mut fill = pred_start.clone();
+    let mut preds = vec![0u32; pred_start[n] as usize];
+    for id in 0..n {
+        for &t in graph.successors(id) {
+            preds[fill[t as usize] as usize] = id as u32;
+            fill[t as usize] += 1;
+        }
+    }
+    let mut queue: Vec<u32> = (0..n as u32).filter(|&id| good[id as usize]).collect();
+    while let Some(t) = queue.pop() {
+        for &p in &preds[pred_start[t as usize] as usize..pred_start[t as usize + 1] as usize] {
+            if !good[p as usize] {
+                good[p as usize] = true;
+                queue.push(p);
+            }
+        }
+    }
+    good
+}

@@ -1,0 +1,34 @@
+//! # kcheck
+//!
+//! A model checker for Kubernetes control-plane high availability. kcheck explores every
+//! behaviour of explicit-state models of the parts of a control plane that decide whether it
+//! survives a fault, starting with etcd's Raft quorum, and says for each property whether it
+//! HOLDS within the printed bounds, is VIOLATED (with a readable counterexample that replays on
+//! the model), or is INCOMPLETE because a limit cut the search.
+//!
+//! ## Data flow
+//! ```text
+//! flags or models/*.toml ─► Scenario ─► Model (stateright::Model) ─► engine::explore ─► Graph
+//!                                                                                 │
+//!            properties of the model ◄────────────────────────────────────────────┘
+//!                 │ engine::decide, one verdict per property
+//!                 ▼
+//!              Verdicts ─► Report (text | json) ─► stdout + exit code
+//! ```
+//!
+//! ## Modules
+//! - [`scenario`]: the cluster and its fault budget; TOML loading; validation.
+//! - [`systems`]: the modelled systems ([`systems::raft`]) and the [`systems::System`] trait.
+//! - [`property`]: properties, their kinds, verdicts and traces.
+//! - [`engine`]: exploration and the decision procedure of each property kind.
+//! - [`check`]: scenario to report.
+//! - [`report`]: text and JSON output.
+//! - [`cli`]: command-line definitions.
+
+pub mod check;
+pub mod cli;
+pub mod engine;
+pub mod property;
+pub mod report;
+pub mod scenario;
+pub mod systems;

@@ -1,0 +1,122 @@
+//! Properties, their kinds, and verdicts.
+//!
+//! A property is data: a stable kebab-case name, a one-line meaning and a kind that says how the
+//! engine decides it. Every system exports a catalogue of them; the CLI, `list` and the reports
+//! all read that same catalogue.
+
+use std::fmt;
+use std::time::Duration;
+
+use stateright::Model;
+
+/// A named property of a model.
+pub struct Property<M: Model> {
+    pub name: &'static str,
+    pub meaning: &'static str,
+    pub kind: Kind<M>,
+}
+
+/// How a property is decided.
+pub enum Kind<M: Model> {
+    /// Holds in every reachable state. The function says why a state violates it.
+    Invariant(fn(&M, &M::State) -> Option<String>),
+    /// Some reachable state satisfies it.
+    Possibility(fn(&M, &M::State) -> bool),
+    /// From every reachable state a goal is still reachable (AG EF goal).
+    Recoverability(Goal<M>),
+}
+
+/// The goal of a recoverability property: a state, or a step (such as "a new write commits").
+pub enum Goal<M: Model> {
+    State(fn(&M, &M::State) -> bool),
+    Step {
+        step: fn(&M, &M::State, &M::State) -> bool,
+        /// States from which the system takes the step within its extended budget, by a
+        /// lemma of the model (checked by its tests). Spares re-exploring them.
+        ready: fn(&M, &M::State) -> bool,
+    },
+}
+
+impl<M: Model> Kind<M> {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Kind::Invariant(_) => "invariant",
+            Kind::Possibility(_) => "possibility",
+            Kind::Recoverability(_) => "recoverability",
+        }
+    }
+}
+
+/// A path through the model: the initial state and each step taken from it.
+#[derive(Clone, Debug)]
+pub struct Trace<M: Model> {
+    pub init: M::State,
+    pub steps: Vec<(M::Action, M::State)>,
+}
+
+impl<M: Model> Trace<M> {
+    pub fn last(&self) -> &M::State {
+        self.steps.last().map_or(&self.init, |(_, s)| s)
+    }
+}
+
+/// Proof that a search ran to its end within the bounds it states. Only the engine makes one,
+/// and a HOLDS verdict cannot be built without it.
+#[derive(Clone, Debug)]
+pub struct Exhaustive {
+    bounds: String,
+}
+
+impl Exhaustive {
+    pub(crate) fn new(bounds: String) -> Self {
+        Exhaustive { bounds }
+    }
+
+    pub fn bounds(&self) -> &str {
+        &self.bounds
+    }
+}
+
+/// Why a search stopped before it was exhaustive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    States(usize),
+    Time(Duration),
+}
+
+impl fmt::Display for Cut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cut::States(n) => write!(f, "the state limit ({n} states, --max-states) was reached"),
+            Cut::Time(d) => write!(f, "the time limit ({} s, --timeout) was reached", d.as_secs_f64()),
+        }
+    }
+}
+
+/// The verdict on one property.
+#[must_use]
+pub enum Verdict<M: Model> {
+    /// Exhaustive within the stated bounds. A possibility carries the witness that shows it.
+    Holds { proof: Exhaustive, witness: Option<Trace<M>> },
+    /// A counterexample (none for an unreachable possibility) and why it fails there.
+    Violated(Violation<M>),
+    /// A limit cut the search and nothing was violated.
+    Incomplete(Cut),
+}
+
+pub struct Violation<M: Model> {
+    pub trace: Option<Trace<M>>,
+    pub why: String,
+    /// For recoverability: how many reachable states no goal can be reached from.
+    pub dead_states: Option<usize>,
+}
+
+impl<M: Model> Verdict<M> {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Verdict::Holds { .. } => "holds",
+            Verdict::Violated(_) => "violated",
+            Verdict::Incomplete(_) => "incomplete",
+        }
+    }
+}

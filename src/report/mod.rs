@@ -1,0 +1,130 @@
+//! Reports: verdicts rendered for people (text) and programs (JSON), from one neutral form.
+
+pub mod json;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::engine::Graph;
+use crate::property::{Property, Trace, Verdict};
+use crate::scenario::RaftScenario;
+use crate::systems::System;
+
+/// The outcome of one check, independent of the model's types.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub scenario: RaftScenario,
+    #[serde(skip)]
+    pub scenario_text: String,
+    pub bounds: String,
+    pub stats: Stats,
+    pub results: Vec<PropertyResult>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    pub states: usize,
+    pub edges: usize,
+    pub depth: usize,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PropertyResult {
+    pub property: &'static str,
+    pub kind: &'static str,
+    pub meaning: &'static str,
+    pub verdict: &'static str,
+    /// HOLDS: the bounds it holds under. INCOMPLETE: what cut the search.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    /// VIOLATED: why the property fails at the end of the trace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// Recoverability: reachable states from which no goal can be reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dead_states: Option<usize>,
+    pub trace: Vec<Step>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Step {
+    pub action: String,
+    pub changes: Vec<String>,
+    pub summary: String,
+    pub state: serde_json::Value,
+}
+
+impl Report {
+    pub fn new<M: System>(
+        model: &M,
+        scenario: &RaftScenario,
+        graph: &Graph<M>,
+        verdicts: Vec<(&Property<M>, Verdict<M>)>,
+    ) -> Report {
+        let results = verdicts
+            .into_iter()
+            .map(|(p, v)| {
+                let verdict = v.label();
+                let (claim, why, dead_states, trace) = match v {
+                    Verdict::Holds { proof, witness } => (Some(proof.bounds().to_string()), None, None, witness),
+                    Verdict::Violated(x) => (None, Some(x.why), x.dead_states, x.trace),
+                    Verdict::Incomplete(cut) => (Some(cut.to_string()), None, None, None),
+                };
+                PropertyResult {
+                    property: p.name,
+                    kind: p.kind.label(),
+                    meaning: p.meaning,
+                    verdict,
+                    claim,
+                    why,
+                    dead_states,
+                    trace: trace.map(|t| steps(model, &t)).unwrap_or_default(),
+                }
+            })
+            .collect();
+        Report {
+            scenario: scenario.clone(),
+            scenario_text: scenario.describe(),
+            bounds: model.bounds(),
+            stats: Stats {
+                states: graph.len(),
+                edges: graph.edge_count(),
+                depth: graph.depth,
+                seconds: graph.elapsed.as_secs_f64(),
+            },
+            results,
+        }
+    }
+
+    /// 0 every property holds, 1 some property is violated, 3 a limit cut the search.
+    pub fn exit_code(&self) -> u8 {
+        if self.results.iter().any(|r| r.verdict == "violated") {
+            1
+        } else if self.results.iter().any(|r| r.verdict == "incomplete") {
+            3
+        } else {
+            0
+        }
+    }
+}
+
+fn steps<M: System>(model: &M, trace: &Trace<M>) -> Vec<Step> {
+    let mut out = vec![Step {
+        action: "initial state".to_string(),
+        changes: Vec::new(),
+        summary: model.summary(&trace.init),
+        state: serde_json::to_value(&trace.init).unwrap_or_default(),
+    }];
+    let mut before = &trace.init;
+    for (action, after) in &trace.steps {
+        out.push(Step {
+            action: model.describe(action),
+            changes: model.changes(before, after),
+            summary: model.summary(after),
+            state: serde_json::to_value(after).unwrap_or_default(),
+        });
+        before = after;
+    }
+    out
+}

@@ -1,0 +1,87 @@
+//! The text report: a verdict table, then each counterexample as numbered steps that show only
+//! what changed, ending with why the property fails there.
+
+use std::fmt::Write;
+
+use super::{PropertyResult, Report};
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let s = &report.stats;
+    let _ = writeln!(out, "scenario: {}", report.scenario_text);
+    let _ = writeln!(out, "bounds:   {}", report.bounds);
+    let _ = writeln!(
+        out,
+        "explored: {} states, {} transitions, depth {}, {:.2} s",
+        s.states, s.edges, s.depth, s.seconds
+    );
+    let _ = writeln!(out);
+    let width = report.results.iter().map(|r| r.property.len()).max().unwrap_or(0);
+    for r in &report.results {
+        let _ = writeln!(out, "  {:<10} {:<width$}  {}", r.verdict.to_uppercase(), r.property, r.meaning);
+    }
+    for r in &report.results {
+        match r.verdict {
+            "violated" => violation(&mut out, r),
+            "incomplete" => {
+                let _ = writeln!(out, "\n{} is INCOMPLETE: {}", r.property, r.claim.as_deref().unwrap_or(""));
+            }
+            _ => {}
+        }
+    }
+    let _ = writeln!(out);
+    let count = |v: &str| report.results.iter().filter(|r| r.verdict == v).count();
+    let (held, violated, incomplete) = (count("holds"), count("violated"), count("incomplete"));
+    let mut summary = Vec::new();
+    if violated > 0 {
+        summary.push(format!("{violated} violated"));
+    }
+    if incomplete > 0 {
+        summary.push(format!("{incomplete} incomplete"));
+    }
+    if held > 0 {
+        summary.push(format!("{held} hold{}", if held == 1 { "s" } else { "" }));
+    }
+    let _ = writeln!(out, "result: {}", summary.join(", "));
+    if held > 0 {
+        let _ = writeln!(out, "HOLDS means: for all behaviours with {}.", report.bounds);
+        for r in report.results.iter().filter(|r| r.verdict == "holds") {
+            if let Some(claim) = r.claim.as_deref().filter(|c| *c != report.bounds) {
+                let _ = writeln!(out, "  {}: {}", r.property, claim);
+            }
+        }
+    }
+    out
+}
+
+fn violation(out: &mut String, r: &PropertyResult) {
+    let _ = writeln!(out, "\n{} is VIOLATED ({}: {})", r.property, r.kind, r.meaning);
+    if r.trace.is_empty() {
+        let _ = writeln!(out, "  {}", r.why.as_deref().unwrap_or(""));
+        return;
+    }
+    let steps = r.trace.len() - 1;
+    let _ = write!(out, "counterexample, {steps} step{}", if steps == 1 { "" } else { "s" });
+    if let Some(dead) = r.dead_states {
+        let _ = write!(out, " ({dead} reachable state{} cannot recover)", if dead == 1 { "" } else { "s" });
+    }
+    let _ = writeln!(out, ":");
+    for (i, step) in r.trace.iter().enumerate() {
+        let _ = writeln!(out, "  {i:>2}. {}", step.action);
+        if i == 0 {
+            for part in step.summary.split("; ") {
+                let _ = writeln!(out, "        {part}");
+            }
+        }
+        for change in &step.changes {
+            let _ = writeln!(out, "        - {change}");
+        }
+    }
+    if let Some(last) = r.trace.last() {
+        let _ = writeln!(out, "  final state:");
+        for part in last.summary.split("; ") {
+            let _ = writeln!(out, "        {part}");
+        }
+    }
+    let _ = writeln!(out, "  why: {}", r.why.as_deref().unwrap_or(""));
+}

@@ -1,0 +1,231 @@
+//! The scenario: the cluster under check and its fault budget.
+//!
+//! Plain data, read from a TOML file in `models/` or built from flags, and validated in one
+//! place: [`Scenario::validate`] turns it into a [`RaftScenario`] the rest of kcheck trusts.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Most etcd members a scenario may have (etcd recommends at most 7).
+pub const MAX_MASTERS: u32 = 7;
+/// Largest term bound: the extended recoverability budget (two more elections) must still fit
+/// the model's fixed-size logs.
+pub const MAX_TERM: u32 = 6;
+/// Largest number of client writes.
+pub const MAX_WRITES: u32 = 3;
+
+/// Which system a scenario checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    /// etcd Raft quorum: elections, replication, commit, crashes, partitions.
+    #[default]
+    Raft,
+}
+
+/// A scenario as written: every field optional in TOML, defaults filled in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Scenario {
+    /// A sentence on what this configuration is and why people argue about it.
+    pub description: Option<String>,
+    pub model: ModelKind,
+    /// etcd members, one per master.
+    pub masters: u32,
+    /// Votes needed to elect and to commit; the majority unless overridden.
+    pub quorum: Option<u32>,
+    /// How many members may crash. With no fault named at all, one crash.
+    pub crash: Option<u32>,
+    /// The network may split once into two non-empty groups.
+    pub partition: bool,
+    /// Crashed members may restart and the partition may heal.
+    pub heal: bool,
+    /// etcd's pre-vote.
+    pub pre_vote: bool,
+    /// Highest term any member may reach (the initial leader holds term 1).
+    pub max_term: u32,
+    /// Client writes the API server may send.
+    pub writes: u32,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            description: None,
+            model: ModelKind::Raft,
+            masters: 3,
+            quorum: None,
+            crash: None,
+            partition: false,
+            heal: false,
+            pre_vote: false,
+            max_term: 2,
+            writes: 1,
+        }
+    }
+}
+
+/// A validated Raft scenario: every value in range, every default resolved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RaftScenario {
+    pub masters: u8,
+    pub quorum: u8,
+    pub crash: u8,
+    pub partition: bool,
+    pub heal: bool,
+    pub pre_vote: bool,
+    pub max_term: u8,
+    pub writes: u8,
+}
+
+/// Everything that can be wrong with a scenario or its file.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ScenarioError {
+    #[error("masters must be 1 to {MAX_MASTERS} (got {0})")]
+    Masters(u32),
+    #[error("quorum must be 1 to {masters} for {masters} master(s) (got {got})")]
+    Quorum { masters: u32, got: u32 },
+    #[error("crash must be 0 to {masters} for {masters} master(s) (got {got})")]
+    Crash { masters: u32, got: u32 },
+    #[error("max-term must be 1 to {MAX_TERM} (got {0})")]
+    MaxTerm(u32),
+    #[error("writes must be 0 to {MAX_WRITES} (got {0})")]
+    Writes(u32),
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path}:{line}:{column}: {reason}")]
+    Toml { path: String, line: usize, column: usize, reason: String },
+}
+
+impl Scenario {
+    /// Reads a scenario file.
+    pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ScenarioError::Read { path: path.display().to_string(), reason: io_reason(&e) })?;
+        Scenario::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parses a scenario from TOML text; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |span| line_column(text, span.start));
+            ScenarioError::Toml {
+                path: origin.to_string(),
+                line,
+                column,
+                reason: e.message().lines().next().unwrap_or("invalid TOML").to_string(),
+            }
+        })
+    }
+
+    /// Checks every value and resolves the defaults.
+    pub fn validate(&self) -> Result<RaftScenario, ScenarioError> {
+        let masters = self.masters;
+        if !(1..=MAX_MASTERS).contains(&masters) {
+            return Err(ScenarioError::Masters(masters));
+        }
+        let quorum = self.quorum.unwrap_or(masters / 2 + 1);
+        if !(1..=masters).contains(&quorum) {
+            return Err(ScenarioError::Quorum { masters, got: quorum });
+        }
+        let crash = self.crash.unwrap_or(if self.partition { 0 } else { 1 });
+        if crash > masters {
+            return Err(ScenarioError::Crash { masters, got: crash });
+        }
+        if !(1..=MAX_TERM).contains(&self.max_term) {
+            return Err(ScenarioError::MaxTerm(self.max_term));
+        }
+        if self.writes > MAX_WRITES {
+            return Err(ScenarioError::Writes(self.writes));
+        }
+        Ok(RaftScenario {
+            masters: masters as u8,
+            quorum: quorum as u8,
+            crash: crash as u8,
+            partition: self.partition,
+            heal: self.heal,
+            pre_vote: self.pre_vote,
+            max_term: self.max_term as u8,
+            writes: self.writes as u8,
+        })
+    }
+}
+
+impl RaftScenario {
+    /// The scenario in words, for report headers.
+    pub fn describe(&self) -> String {
+        let mut faults = Vec::new();
+        if self.crash > 0 {
+            faults.push(format!("up to {} crash{}", self.crash, if self.crash == 1 { "" } else { "es" }));
+        }
+        if self.partition {
+            faults.push("one network partition".to_string());
+        }
+        if faults.is_empty() {
+            faults.push("no faults".to_string());
+        }
+        let heal = if self.heal { "crashed members restart and partitions heal" } else { "no recovery" };
+        format!(
+            "{} master{} (quorum {}{}), {}, {}{}",
+            self.masters,
+            if self.masters == 1 { "" } else { "s" },
+            self.quorum,
+            if self.quorum == self.masters / 2 + 1 { "" } else { ", overridden" },
+            faults.join(" and "),
+            heal,
+            if self.pre_vote { ", pre-vote on" } else { "" }
+        )
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_resolve_to_a_majority_and_one_crash() {
+        let s = Scenario { masters: 4, ..Scenario::default() }.validate().unwrap();
+        assert_eq!((s.quorum, s.crash), (3, 1));
+        let p = Scenario { masters: 4, partition: true, ..Scenario::default() }.validate().unwrap();
+        assert_eq!(p.crash, 0);
+    }
+
+    #[test]
+    fn impossible_values_are_refused_with_the_allowed_range() {
+        let err = Scenario { masters: 0, ..Scenario::default() }.validate().unwrap_err();
+        assert_eq!(err.to_string(), "masters must be 1 to 7 (got 0)");
+        let err = Scenario { masters: 2, quorum: Some(3), ..Scenario::default() }.validate().unwrap_err();
+        assert_eq!(err.to_string(), "quorum must be 1 to 2 for 2 master(s) (got 3)");
+        assert!(Scenario { writes: 9, ..Scenario::default() }.validate().is_err());
+        assert!(Scenario { max_term: 0, ..Scenario::default() }.validate().is_err());
+        assert!(Scenario { crash: Some(4), ..Scenario::default() }.validate().is_err());
+    }
+
+    #[test]
+    fn toml_errors_name_the_line() {
+        let err = Scenario::from_toml("masters = 3\npartition = maybe\n", "x.toml").unwrap_err();
+        match err {
+            ScenarioError::Toml { line, .. } => assert_eq!(line, 2),
+            other => panic!("unexpected {other:?}"),
+        }
+        let err = Scenario::from_toml("mastres = 3\n", "x.toml").unwrap_err();
+        assert!(err.to_string().starts_with("x.toml:1:1: unknown field `mastres`"), "{err}");
+    }
+}

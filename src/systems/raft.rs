@@ -1,0 +1,817 @@
+//! # etcd Raft quorum
+//!
+//! The consensus core of a Kubernetes control plane: one etcd member per master, electing a
+//! leader, replicating the API server's writes and committing them by quorum. This model answers
+//! the seed document's "2-node trap", its quorum tables and its split-brain section: which faults
+//! a cluster of N masters survives, and why an even number of members buys nothing.
+//!
+//! ## What is modelled, and how faithfully
+//! - **Persistent state per member** (etcd's `HardState` plus its WAL): `term`, `vote`, the `log`
+//!   and the `commit` index. etcd persists `commit` in `HardState`, so a restarted member keeps it.
+//! - **Volatile state**: the `role`, the votes a candidate has collected and the leader's
+//!   `match_index` per peer (etcd's `Progress.Match`). A crash clears all of it.
+//! - **Elections** with the log up-to-date check (`raft.isUpToDate`). A new leader appends an
+//!   empty entry of its own term, as etcd's `becomeLeader` does; that entry is what lets it
+//!   commit entries of earlier terms.
+//! - **Replication and commit**: a leader commits an index once a quorum of members store it and
+//!   the entry there is of the leader's own term (`raftLog.maybeCommit` never counts replicas of
+//!   older-term entries). Followers truncate conflicting suffixes and learn the commit index from
+//!   the leader.
+//! - **CheckQuorum** (on in every etcd server): a leader that cannot reach a quorum steps down.
+//! - **Pre-vote** (`--pre-vote`, etcd's `--pre-vote`): a would-be candidate first asks whether it
+//!   could win, without raising its term; a member still hearing from its leader refuses.
+//! - **Faults**: up to `crash` members crash (keeping their persistent state); the network may
+//!   split once into two non-empty groups that exchange nothing; with `heal`, crashed members
+//!   restart and the partition heals.
+//! - **Client writes** reach the leader, which appends them. A write whose leader loses quorum
+//!   before committing it stays in the logs it reached and may still commit under a later leader,
+//!   exactly as a write that timed out at the client can still take effect in etcd.
+//!
+//! ## The abstraction
+//! Each RPC is one atomic step: `RequestVote(c, v)` is the request and its response;
+//! `AppendEntries(l, f)` sends the leader's whole log and returns the follower's match index.
+//! Messages are never duplicated, reordered or lost in flight; a lost message is the same as one
+//! never sent, which the model already covers by never taking the step. This keeps five masters
+//! with a partition exhaustively checkable. Left out: learners, membership changes, snapshots,
+//! log compaction, read-index reads, leader leases and leadership transfer.
+//!
+//! The check starts from a healthy cluster: `m1` leads term 1 and every member has committed its
+//! empty entry, the "before" of each failure timeline in the seed document.
+//!
+//! ## Bounds
+//! `max_term` bounds elections and `writes` bounds client writes. Recoverability is decided with
+//! a larger budget (two more elections and one more write), see [`Raft::extended`].
+
+use arrayvec::ArrayVec;
+use serde::Serialize;
+
+use crate::property::{Goal, Kind, Property};
+use crate::scenario::RaftScenario;
+
+/// At most this many members (validated in the scenario).
+pub const MAX_MEMBERS: usize = 7;
+/// Log capacity: the initial entry, one empty entry per election and the writes, within the
+/// extended recoverability budget of the largest accepted bounds.
+pub const LOG_CAPACITY: usize = 12;
+
+/// A member's index, `0` is `m1`.
+pub type Id = u8;
+
+/// A Raft role. Pre-candidates exist only with pre-vote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Role {
+    Follower,
+    PreCandidate,
+    Candidate,
+    Leader,
+}
+
+/// A log entry: its term and the client write it carries (`0` is a leader's empty entry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Entry {
+    pub term: u8,
+    pub write: u8,
+}
+
+/// One etcd member.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Member {
+    pub term: u8,
+    pub vote: Option<Id>,
+    pub log: ArrayVec<Entry, LOG_CAPACITY>,
+    pub commit: u8,
+    pub up: bool,
+    pub role: Role,
+    /// Bitset of members whose (pre-)vote this candidate holds, itself included.
+    pub votes: u8,
+    /// The leader's knowledge of each member's log; empty unless `role` is `Leader`.
+    pub match_index: ArrayVec<u8, MAX_MEMBERS>,
+}
+
+impl Member {
+    fn last_term(&self) -> u8 {
+        self.log.last().map_or(0, |e| e.term)
+    }
+
+    fn last_index(&self) -> u8 {
+        self.log.len() as u8
+    }
+
+    fn become_follower(&mut self, term: u8) {
+        if term > self.term {
+            self.term = term;
+            self.vote = None;
+        }
+        self.role = Role::Follower;
+        self.votes = 0;
+        self.match_index.clear();
+    }
+}
+
+/// The network: whole, split once into two groups (`side` holds the group with `m1`), or healed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Network {
+    Whole,
+    Split { side: u8 },
+    Healed,
+}
+
+/// A state of the whole etcd cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct RaftState {
+    pub members: ArrayVec<Member, MAX_MEMBERS>,
+    pub network: Network,
+    /// Crashes so far (the fault budget counts them).
+    pub crashes: u8,
+    /// Client writes issued so far; write ids are `1..=writes`.
+    pub writes: u8,
+    /// Bitset of write ids a leader has committed and so acknowledged to its client.
+    pub acked: u8,
+}
+
+impl RaftState {
+    pub fn connected(&self, a: Id, b: Id) -> bool {
+        match self.network {
+            Network::Split { side } => (side >> a & 1) == (side >> b & 1),
+            Network::Whole | Network::Healed => true,
+        }
+    }
+
+    /// Members that are up and can exchange messages with `id` (itself included if up).
+    pub fn reachable(&self, id: Id) -> impl Iterator<Item = Id> + '_ {
+        (0..self.members.len() as Id).filter(move |&m| self.members[m as usize].up && self.connected(id, m))
+    }
+}
+
+/// The steps of the model, in etcd's terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Action {
+    /// The election timeout fires: campaign (or pre-campaign with pre-vote).
+    Timeout(Id),
+    /// A (pre-)vote request from a candidate to a member, with its response.
+    RequestVote(Id, Id),
+    /// A client write reaches the leader.
+    ClientWrite(Id),
+    /// The leader replicates its log to a follower, with the response.
+    AppendEntries(Id, Id),
+    /// CheckQuorum: a leader that cannot reach a quorum steps down.
+    StepDown(Id),
+    Crash(Id),
+    Restart(Id),
+    /// The network splits: members in the bitset on one side, the rest on the other.
+    Partition(u8),
+    Heal,
+}
+
+/// Deliberately broken variants, each missing one rule the safety properties depend on. Only
+/// tests build them: they prove that every property can fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bug {
+    /// A member grants its vote again in the same term.
+    VoteTwice,
+    /// Votes are granted without the log up-to-date check.
+    NoLogCheck,
+    /// A leader counts only itself when committing.
+    CommitAlone,
+    /// Followers append without truncating a conflicting suffix.
+    NoTruncate,
+}
+
+/// The etcd Raft model of one scenario.
+#[derive(Clone, Debug)]
+pub struct Raft {
+    pub masters: u8,
+    pub quorum: u8,
+    pub crash: u8,
+    pub partition: bool,
+    pub heal: bool,
+    pub pre_vote: bool,
+    pub max_term: u8,
+    pub max_writes: u8,
+    /// Only the steps that can help the cluster recover: no new faults, and no campaign by a
+    /// member that cannot reach a quorum. See [`Raft::recovery`].
+    pub recovery_only: bool,
+    #[cfg(test)]
+    pub bug: Option<Bug>,
+}
+
+pub fn name(id: Id) -> String {
+    format!("m{}", id + 1)
+}
+
+fn members_of(set: u8, n: u8) -> String {
+    let names: Vec<String> = (0..n).filter(|m| set >> m & 1 == 1).map(name).collect();
+    format!("{{{}}}", names.join(", "))
+}
+
+impl Raft {
+    pub fn new(s: &RaftScenario) -> Self {
+        Raft {
+            masters: s.masters,
+            quorum: s.quorum,
+            crash: s.crash,
+            partition: s.partition,
+            heal: s.heal,
+            pre_vote: s.pre_vote,
+            max_term: s.max_term,
+            max_writes: s.writes,
+            recovery_only: false,
+            #[cfg(test)]
+            bug: None,
+        }
+    }
+
+    /// The budget recoverability is decided under: two more elections than the main bound (a
+    /// first candidate may lose to a member with a longer log, the second then wins) and one
+    /// more write (the write whose commit is the goal).
+    pub fn extended(&self) -> Self {
+        Raft {
+            max_term: self.max_term + 2,
+            max_writes: self.max_writes + 1,
+            ..self.clone()
+        }
+    }
+
+    /// The extended budget restricted to the steps that can help recovery. Every path of this
+    /// model is a path of [`Raft::extended`], so a goal reached here is reachable there.
+    pub fn recovery(&self) -> Self {
+        Raft { recovery_only: true, ..self.extended() }
+    }
+
+    /// The bounds in words, for "holds for all behaviours with ...".
+    pub fn bounds(&self) -> String {
+        format!(
+            "term ≤ {}, ≤ {} client write{}",
+            self.max_term,
+            self.max_writes,
+            if self.max_writes == 1 { "" } else { "s" }
+        )
+    }
+
+    #[cfg(test)]
+    fn has_bug(&self, bug: Bug) -> bool {
+        self.bug == Some(bug)
+    }
+
+    #[cfg(not(test))]
+    #[inline(always)]
+    fn has_bug(&self, _: Bug) -> bool {
+        false
+    }
+
+    fn all(&self) -> u8 {
+        ((1u16 << self.masters) - 1) as u8
+    }
+
+    fn init(&self) -> RaftState {
+        let n = self.masters as usize;
+        let first = Entry { term: 1, write: 0 };
+        let members = (0..n)
+            .map(|i| Member {
+                term: 1,
+                vote: Some(0),
+                log: [first].into_iter().collect(),
+                commit: 1,
+                up: true,
+                role: if i == 0 { Role::Leader } else { Role::Follower },
+                votes: 0,
+                match_index: if i == 0 { (0..n).map(|_| 1).collect() } else { ArrayVec::new() },
+            })
+            .collect();
+        RaftState { members, network: Network::Whole, crashes: 0, writes: 0, acked: 0 }
+    }
+
+    fn become_leader(&self, s: &mut RaftState, id: Id) {
+        let n = self.masters as usize;
+        let m = &mut s.members[id as usize];
+        m.role = Role::Leader;
+        m.votes = 0;
+        m.log.push(Entry { term: m.term, write: 0 });
+        let last = m.last_index();
+        m.match_index = (0..n).map(|p| if p == id as usize { last } else { 0 }).collect();
+        self.advance_commit(s, id);
+    }
+
+    /// `raftLog.maybeCommit`: the highest index of the leader's own term stored by a quorum.
+    fn advance_commit(&self, s: &mut RaftState, id: Id) {
+        let m = &s.members[id as usize];
+        let mut commit = m.commit;
+        for index in (m.commit + 1..=m.last_index()).rev() {
+            if m.log[index as usize - 1].term != m.term {
+                break;
+            }
+            let stored = if self.has_bug(Bug::CommitAlone) {
+                1
+            } else {
+                m.match_index.iter().filter(|&&x| x >= index).count()
+            };
+            if stored >= self.quorum as usize {
+                commit = index;
+                break;
+            }
+        }
+        if commit > m.commit {
+            let acked = m.log[..commit as usize].iter().fold(0u8, |acc, e| {
+                if e.write > 0 {
+                    acc | 1 << (e.write - 1)
+                } else {
+                    acc
+                }
+            });
+            s.members[id as usize].commit = commit;
+            s.acked |= acked;
+        }
+    }
+
+    /// After a (pre-)vote is granted: has the candidate won?
+    fn tally(&self, s: &mut RaftState, id: Id) {
+        let m = &mut s.members[id as usize];
+        if m.votes.count_ones() < self.quorum as u32 {
+            return;
+        }
+        if m.role == Role::PreCandidate {
+            m.term += 1;
+            m.vote = Some(id);
+            m.role = Role::Candidate;
+            m.votes = 1 << id;
+            self.tally(s, id);
+        } else {
+            self.become_leader(s, id);
+        }
+    }
+
+    /// Whether `voter` still hears from a leader of its term (etcd's in-lease check for
+    /// pre-votes: a member in contact with its leader refuses to help depose it).
+    fn hears_leader(&self, s: &RaftState, voter: Id) -> bool {
+        let term = s.members[voter as usize].term;
+        s.reachable(voter).any(|l| {
+            let m = &s.members[l as usize];
+            m.role == Role::Leader && m.term == term
+        })
+    }
+
+    fn request_vote(&self, s: &mut RaftState, c: Id, v: Id) {
+        let pre = s.members[c as usize].role == Role::PreCandidate;
+        let c_term = s.members[c as usize].term;
+        let v_term = s.members[v as usize].term;
+        // A response carrying a higher term turns the (pre-)candidate into a follower. A
+        // pre-vote asks for term + 1, so it is always above a voter it does not step down for.
+        if v_term > c_term {
+            s.members[c as usize].become_follower(v_term);
+            return;
+        }
+        if !pre && v_term < c_term {
+            s.members[v as usize].become_follower(c_term);
+        }
+        let (cand, voter) = (&s.members[c as usize], &s.members[v as usize]);
+        let up_to_date = self.has_bug(Bug::NoLogCheck)
+            || (cand.last_term(), cand.last_index()) >= (voter.last_term(), voter.last_index());
+        let granted = if pre {
+            up_to_date && !self.hears_leader(s, v)
+        } else {
+            let free = voter.vote.is_none() || voter.vote == Some(c) || self.has_bug(Bug::VoteTwice);
+            free && up_to_date
+        };
+        if granted {
+            if !pre {
+                s.members[v as usize].vote = Some(c);
+            }
+            s.members[c as usize].votes |= 1 << v;
+            self.tally(s, c);
+        }
+    }
+
+    fn append_entries(&self, s: &mut RaftState, l: Id, f: Id) {
+        let l_term = s.members[l as usize].term;
+        if s.members[f as usize].term > l_term {
+            let t = s.members[f as usize].term;
+            s.members[l as usize].become_follower(t);
+            return;
+        }
+        let leader = s.members[l as usize].clone();
+        let follower = &mut s.members[f as usize];
+        follower.become_follower(l_term);
+        if self.has_bug(Bug::NoTruncate) {
+            let have = follower.log.len();
+            follower.log.extend(leader.log.iter().skip(have).copied());
+        } else {
+            // Find the first conflict, truncate there, append what is missing.
+            let common = follower.log.iter().zip(leader.log.iter()).take_while(|(a, b)| a == b).count();
+            if common < follower.log.len() && common < leader.log.len() {
+                follower.log.truncate(common);
+            }
+            let have = follower.log.len();
+            follower.log.extend(leader.log.iter().skip(have).copied());
+        }
+        let last_new = leader.last_index();
+        let commit = leader.commit.min(last_new);
+        if commit > follower.commit {
+            follower.commit = commit;
+        }
+        s.members[l as usize].match_index[f as usize] = last_new;
+        self.advance_commit(s, l);
+    }
+
+    /// An action in words.
+    pub fn describe(&self, action: &Action) -> String {
+        match *action {
+            Action::Timeout(i) if self.pre_vote => format!("{}'s election timeout fires: it asks for pre-votes", name(i)),
+            Action::Timeout(i) => format!("{}'s election timeout fires: it campaigns", name(i)),
+            Action::RequestVote(c, v) => format!("{} asks {} for its vote", name(c), name(v)),
+            Action::ClientWrite(l) => format!("a client write reaches leader {}", name(l)),
+            Action::AppendEntries(l, p) => format!("{} replicates its log to {}", name(l), name(p)),
+            Action::StepDown(l) => format!("{} cannot reach a quorum and steps down (CheckQuorum)", name(l)),
+            Action::Crash(i) => format!("{} crashes", name(i)),
+            Action::Restart(i) => format!("{} restarts", name(i)),
+            Action::Partition(side) => format!(
+                "the network splits {} | {}",
+                members_of(side, self.masters),
+                members_of(self.all() & !side, self.masters)
+            ),
+            Action::Heal => "the network heals".to_string(),
+        }
+    }
+
+    /// One line per member: role, term, log and commit, and the network.
+    pub fn summary(&self, s: &RaftState) -> String {
+        let mut parts: Vec<String> = s.members.iter().enumerate().map(|(i, m)| member_summary(i as Id, m)).collect();
+        if let Network::Split { side } = s.network {
+            parts.push(format!("network split {} | {}", members_of(side, self.masters), members_of(self.all() & !side, self.masters)));
+        }
+        parts.join("; ")
+    }
+
+    /// What changed between two states, in words.
+    pub fn changes(&self, a: &RaftState, b: &RaftState) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, (x, y)) in a.members.iter().zip(b.members.iter()).enumerate() {
+            let who = name(i as Id);
+            if x.up != y.up {
+                out.push(format!("{who} {}", if y.up { "restarts as follower" } else { "crashes (keeps term, vote, log, commit)" }));
+            }
+            if x.term != y.term {
+                out.push(format!("{who} term {} → {}", x.term, y.term));
+            }
+            if x.role != y.role && (x.up == y.up) {
+                out.push(format!("{who} becomes {:?}", y.role));
+            }
+            if x.vote != y.vote && y.vote.is_some() {
+                out.push(format!("{who} votes for {}", name(y.vote.unwrap_or_default())));
+            }
+            if x.votes != y.votes && y.votes != 0 && y.role != Role::Leader {
+                out.push(format!("{who} holds {} of the {} votes it needs", y.votes.count_ones(), self.quorum));
+            }
+            if x.log != y.log {
+                out.push(format!("{who} log {}", log_text(&y.log)));
+            }
+            if x.commit != y.commit {
+                out.push(format!("{who} commit {} → {}", x.commit, y.commit));
+            }
+        }
+        if a.network != b.network {
+            match b.network {
+                Network::Split { side } => out.push(format!(
+                    "network splits {} | {}",
+                    members_of(side, self.masters),
+                    members_of(self.all() & !side, self.masters)
+                )),
+                _ => out.push("network heals".to_string()),
+            }
+        }
+        let newly = b.acked & !a.acked;
+        for w in 0..8 {
+            if newly >> w & 1 == 1 {
+                out.push(format!("write w{} is committed and acknowledged to the client", w + 1));
+            }
+        }
+        out
+    }
+
+    /// Why no goal can be reached from here: who can gather how many votes.
+    pub fn explain_stuck(&self, s: &RaftState) -> String {
+        let q = self.quorum as usize;
+        let mut groups: Vec<String> = Vec::new();
+        let mut seen = 0u8;
+        for id in 0..self.masters {
+            if !s.members[id as usize].up || seen >> id & 1 == 1 {
+                continue;
+            }
+            let group: Vec<Id> = s.reachable(id).collect();
+            for &g in &group {
+                seen |= 1 << g;
+            }
+            let names: Vec<String> = group.iter().map(|&g| name(g)).collect();
+            let verb = if group.len() >= q { "can" } else { "cannot" };
+            groups.push(format!(
+                "{{{}}} {verb} gather a quorum ({} of the {q} votes needed)",
+                names.join(", "),
+                group.len()
+            ));
+        }
+        let down: Vec<String> = (0..self.masters).filter(|&m| !s.members[m as usize].up).map(name).collect();
+        let mut text = groups.join("; ");
+        if !down.is_empty() {
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&format!(
+                "{} down{}",
+                down.join(", "),
+                if self.heal { "" } else { " for good (no --heal)" }
+            ));
+        }
+        if groups.is_empty() {
+            text = format!("every member is down{}", if self.heal { "" } else { " for good (no --heal)" });
+        }
+        text
+    }
+
+    /// The property catalogue of this system.
+    pub fn catalogue() -> Vec<Property<Raft>> {
+        let mut all = invariant_catalogue();
+        all.push(Property {
+            name: "write-availability",
+            meaning: "from every reachable state a new client write can still commit",
+            kind: Kind::Recoverability(Goal::Step { step: write_commits, ready: has_working_leader }),
+        });
+        all.push(Property {
+            name: "leader-availability",
+            meaning: "from every reachable state a leader followed by a quorum can still be elected",
+            kind: Kind::Recoverability(Goal::State(has_working_leader)),
+        });
+        all
+    }
+}
+
+/// The safety properties, listed once for kcheck's catalogue and for stateright's checker (which
+/// takes plain boolean conditions).
+macro_rules! invariants {
+    ($($check:ident: $name:literal => $meaning:literal,)*) => {
+        fn invariant_catalogue() -> Vec<Property<Raft>> {
+            vec![$(Property { name: $name, meaning: $meaning, kind: Kind::Invariant($check) },)*]
+        }
+
+        fn stateright_invariants() -> Vec<stateright::Property<Raft>> {
+            vec![$(stateright::Property::always($name, |r, s| $check(r, s).is_none()),)*]
+        }
+    };
+}
+
+invariants! {
+    single_leader_per_term: "single-leader-per-term" => "no two members are leader in the same term",
+    no_split_brain: "no-split-brain" => "no two members ever commit different entries at the same index",
+    log_matching: "log-matching" => "two logs with an entry of the same index and term agree on every entry up to it",
+    leader_completeness: "leader-completeness" => "every leader holds every entry committed in an earlier term",
+    committed_writes_durable: "committed-writes-durable" => "every write acknowledged to a client stays in the logs of a quorum",
+}
+
+fn log_text(log: &[Entry]) -> String {
+    let entries: Vec<String> = log
+        .iter()
+        .map(|e| if e.write == 0 { format!("t{}", e.term) } else { format!("t{}:w{}", e.term, e.write) })
+        .collect();
+    format!("[{}]", entries.join(" "))
+}
+
+fn member_summary(id: Id, m: &Member) -> String {
+    let role = match (m.up, m.role) {
+        (false, _) => "down",
+        (true, Role::Follower) => "follower",
+        (true, Role::PreCandidate) => "pre-candidate",
+        (true, Role::Candidate) => "candidate",
+        (true, Role::Leader) => "leader",
+    };
+    format!("{} {role} term {} log {} commit {}", name(id), m.term, log_text(&m.log), m.commit)
+}
+
+// ---- properties ----
+
+fn single_leader_per_term(_: &Raft, s: &RaftState) -> Option<String> {
+    for (i, a) in s.members.iter().enumerate() {
+        for (j, b) in s.members.iter().enumerate().skip(i + 1) {
+            if a.up && b.up && a.role == Role::Leader && b.role == Role::Leader && a.term == b.term {
+                return Some(format!("{} and {} are both leader of term {}", name(i as Id), name(j as Id), a.term));
+            }
+        }
+    }
+    None
+}
+
+fn no_split_brain(_: &Raft, s: &RaftState) -> Option<String> {
+    for (i, a) in s.members.iter().enumerate() {
+        for (j, b) in s.members.iter().enumerate().skip(i + 1) {
+            let both = a.commit.min(b.commit) as usize;
+            if let Some(k) = (0..both).find(|&k| a.log[k] != b.log[k]) {
+                return Some(format!(
+                    "{} committed {} at index {} but {} committed {}",
+                    name(i as Id),
+                    log_text(&a.log[k..=k]),
+                    k + 1,
+                    name(j as Id),
+                    log_text(&b.log[k..=k])
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn log_matching(_: &Raft, s: &RaftState) -> Option<String> {
+    for (i, a) in s.members.iter().enumerate() {
+        for (j, b) in s.members.iter().enumerate().skip(i + 1) {
+            let both = a.log.len().min(b.log.len());
+            for k in (0..both).rev() {
+                if a.log[k].term == b.log[k].term {
+                    if a.log[..=k] != b.log[..=k] {
+                        return Some(format!(
+                            "{} and {} both have a term-{} entry at index {} but their logs differ before it",
+                            name(i as Id),
+                            name(j as Id),
+                            a.log[k].term,
+                            k + 1
+                        ));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A member's commit index was learned in a term no later than its own, so a leader whose term
+/// is at least that member's must hold the member's whole committed prefix (Raft's Leader
+/// Completeness, stated on states instead of on a history of commits).
+fn leader_completeness(_: &Raft, s: &RaftState) -> Option<String> {
+    for (l, leader) in s.members.iter().enumerate() {
+        if !leader.up || leader.role != Role::Leader {
+            continue;
+        }
+        for (i, m) in s.members.iter().enumerate() {
+            if i == l || m.term > leader.term {
+                continue;
+            }
+            let commit = m.commit as usize;
+            if let Some(k) = (0..commit).find(|&k| leader.log.get(k) != Some(&m.log[k])) {
+                return Some(format!(
+                    "leader {} of term {} lacks {} at index {}, which {} (term {}) has committed",
+                    name(l as Id),
+                    leader.term,
+                    log_text(&m.log[k..=k]),
+                    k + 1,
+                    name(i as Id),
+                    m.term
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn committed_writes_durable(r: &Raft, s: &RaftState) -> Option<String> {
+    for w in 1..=s.writes {
+        if s.acked >> (w - 1) & 1 == 1 {
+            let holders = s.members.iter().filter(|m| m.log.iter().any(|e| e.write == w)).count();
+            if holders < r.quorum as usize {
+                return Some(format!(
+                    "write w{w} was acknowledged but only {holders} member(s) still store it (a quorum is {})",
+                    r.quorum
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn write_commits(_: &Raft, before: &RaftState, after: &RaftState) -> bool {
+    after.acked & !before.acked != 0
+}
+
+/// A leader that a quorum of up, connected members will follow: none of them is in a later term.
+/// From such a state a new write commits within the extended budget (one more write than any
+/// main state has used): the leader appends it and replicates it to that quorum.
+fn has_working_leader(r: &Raft, s: &RaftState) -> bool {
+    s.members.iter().enumerate().any(|(l, m)| {
+        m.up && m.role == Role::Leader
+            && s.reachable(l as Id).filter(|&p| s.members[p as usize].term <= m.term).count() >= r.quorum as usize
+    })
+}
+
+impl stateright::Model for Raft {
+    type State = RaftState;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<RaftState> {
+        vec![self.init()]
+    }
+
+    fn actions(&self, s: &RaftState, actions: &mut Vec<Action>) {
+        let n = self.masters;
+        for i in 0..n {
+            let m = &s.members[i as usize];
+            if !m.up {
+                if self.heal {
+                    actions.push(Action::Restart(i));
+                }
+                continue;
+            }
+            match m.role {
+                Role::Leader => {
+                    if s.writes < self.max_writes && m.log.len() < LOG_CAPACITY {
+                        actions.push(Action::ClientWrite(i));
+                    }
+                    for p in 0..n {
+                        if p != i && s.members[p as usize].up && s.connected(i, p) {
+                            actions.push(Action::AppendEntries(i, p));
+                        }
+                    }
+                    if s.reachable(i).count() < self.quorum as usize {
+                        actions.push(Action::StepDown(i));
+                    }
+                }
+                Role::Candidate | Role::PreCandidate => {
+                    for p in 0..n {
+                        if p != i && m.votes >> p & 1 == 0 && s.members[p as usize].up && s.connected(i, p) {
+                            actions.push(Action::RequestVote(i, p));
+                        }
+                    }
+                }
+                Role::Follower => {}
+            }
+            // Heartbeats are timely: the election timeout fires only for a member that hears
+            // from no leader of its term.
+            if m.role != Role::Leader
+                && m.term < self.max_term
+                && !self.hears_leader(s, i)
+                && (!self.recovery_only || s.reachable(i).count() >= self.quorum as usize)
+            {
+                actions.push(Action::Timeout(i));
+            }
+            if s.crashes < self.crash && !self.recovery_only {
+                actions.push(Action::Crash(i));
+            }
+        }
+        if self.partition && s.network == Network::Whole && !self.recovery_only {
+            // Every split into two non-empty groups, named by the group holding m1.
+            let all = self.all();
+            for side in (1..all).filter(|side| side & 1 == 1) {
+                actions.push(Action::Partition(side));
+            }
+        }
+        if self.heal && matches!(s.network, Network::Split { .. }) {
+            actions.push(Action::Heal);
+        }
+    }
+
+    fn next_state(&self, s: &RaftState, action: Action) -> Option<RaftState> {
+        let mut t = s.clone();
+        match action {
+            Action::Timeout(i) => {
+                let m = &mut t.members[i as usize];
+                if self.pre_vote {
+                    m.role = Role::PreCandidate;
+                    m.votes = 1 << i;
+                } else {
+                    m.term += 1;
+                    m.vote = Some(i);
+                    m.role = Role::Candidate;
+                    m.votes = 1 << i;
+                }
+                self.tally(&mut t, i);
+            }
+            Action::RequestVote(c, v) => self.request_vote(&mut t, c, v),
+            Action::ClientWrite(l) => {
+                t.writes += 1;
+                let m = &mut t.members[l as usize];
+                m.log.push(Entry { term: m.term, write: t.writes });
+                let last = m.last_index();
+                m.match_index[l as usize] = last;
+                self.advance_commit(&mut t, l);
+            }
+            Action::AppendEntries(l, f) => self.append_entries(&mut t, l, f),
+            Action::StepDown(l) => t.members[l as usize].become_follower(0),
+            Action::Crash(i) => {
+                t.crashes += 1;
+                let m = &mut t.members[i as usize];
+                m.become_follower(0);
+                m.up = false;
+            }
+            Action::Restart(i) => t.members[i as usize].up = true,
+            Action::Partition(side) => t.network = Network::Split { side },
+            Action::Heal => t.network = Network::Healed,
+        }
+        (t != *s).then_some(t)
+    }
+
+    fn format_action(&self, action: &Action) -> String {
+        self.describe(action)
+    }
+
+    fn format_step(&self, last: &RaftState, action: Action) -> Option<String> {
+        self.next_state(last, action).map(|next| self.changes(last, &next).join("\n"))
+    }
+
+    fn properties(&self) -> Vec<stateright::Property<Self>> {
+        stateright_invariants()
+    }
+}
