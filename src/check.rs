@@ -44,27 +44,59 @@ pub fn verify(scenario: &Scenario, options: &Options) -> Result<Report, CheckErr
     }
 }
 
-fn run<M: System>(model: &M, model_name: &'static str, scenario: &RaftScenario, options: &Options) -> Result<Report, CheckError> {
+fn run<M: System>(
+    model: &M,
+    model_name: &'static str,
+    scenario: &RaftScenario,
+    options: &Options,
+) -> Result<Report, CheckError> {
     let properties = select(M::catalogue(), &options.properties, model_name)?;
     let timeout = match options.timeout {
         Some(t) if !(t > 0.0 && t.is_finite()) => return Err(CheckError::Timeout(t)),
         Some(t) => Some(Duration::from_secs_f64(t)),
         None => None,
     };
-    let limits = Limits { max_states: options.max_states, timeout };
+    let limits = Limits {
+        max_states: options.max_states,
+        timeout,
+    };
     let meter = Meter::new(options.progress);
-    let graph = engine::explore(model, Search { init: None, limits, leaf: None, progress: &|p| meter.tick(p) });
+    let graph = engine::explore(
+        model,
+        Search {
+            init: None,
+            limits,
+            leaf: None,
+            progress: &|p| meter.tick(p),
+        },
+    );
     let rest = limits.after(graph.elapsed);
-    let verdicts: Vec<_> = properties.iter().map(|p| (p, engine::decide(model, &graph, p, &rest))).collect();
+    let verdicts: Vec<_> = properties
+        .iter()
+        .map(|p| (p, engine::decide(model, &graph, p, &rest)))
+        .collect();
     meter.clear();
     Ok(Report::new(model, scenario, &graph, verdicts))
 }
 
-fn select<M: System>(all: Vec<Property<M>>, wanted: &[String], model: &'static str) -> Result<Vec<Property<M>>, CheckError> {
-    if let Some(name) = wanted.iter().find(|w| !all.iter().any(|p| p.name == w.as_str())) {
-        return Err(CheckError::UnknownProperty { name: name.clone(), model });
+fn select<M: System>(
+    all: Vec<Property<M>>,
+    wanted: &[String],
+    model: &'static str,
+) -> Result<Vec<Property<M>>, CheckError> {
+    if let Some(name) = wanted
+        .iter()
+        .find(|w| !all.iter().any(|p| p.name == w.as_str()))
+    {
+        return Err(CheckError::UnknownProperty {
+            name: name.clone(),
+            model,
+        });
     }
-    Ok(all.into_iter().filter(|p| wanted.is_empty() || wanted.iter().any(|w| w == p.name)).collect())
+    Ok(all
+        .into_iter()
+        .filter(|p| wanted.is_empty() || wanted.iter().any(|w| w == p.name))
+        .collect())
 }
 
 /// A progress line on stderr for searches longer than a second, refreshed a few times a second,
@@ -76,14 +108,19 @@ struct Meter {
 
 impl Meter {
     fn new(wanted: bool) -> Self {
-        Meter { on: wanted && std::io::stderr().is_terminal(), last: Mutex::new(None) }
+        Meter {
+            on: wanted && std::io::stderr().is_terminal(),
+            last: Mutex::new(None),
+        }
     }
 
     fn tick(&self, p: Progress) {
         if !self.on || p.elapsed < Duration::from_secs(1) {
             return;
         }
-        let Ok(mut last) = self.last.lock() else { return };
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
         if last.is_some_and(|t| t.elapsed() < Duration::from_millis(250)) {
             return;
         }

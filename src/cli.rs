@@ -25,7 +25,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a scenario's properties and print verdicts and counterexamples.
-    #[command(after_help = "Examples:\n  kcheck verify --masters 2 --partition\n  kcheck verify models/three-masters.toml --crash 1\n  kcheck verify --masters 2 --quorum 1 --partition --property no-split-brain --format json")]
+    #[command(
+        after_help = "Examples:\n  kcheck verify --masters 2 --partition\n  kcheck verify models/three-masters.toml --crash 1\n  kcheck verify --masters 2 --quorum 1 --partition --property no-split-brain --format json"
+    )]
     Verify(VerifyArgs),
     /// List the models and their properties, one line each.
     #[command(after_help = "Example:\n  kcheck list")]

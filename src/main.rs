@@ -19,7 +19,10 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             let text = e.render().to_string();
-            let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("error: bad arguments");
+            let line = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("error: bad arguments");
             eprintln!("kcheck: {}", line.trim_start_matches("error: "));
             return ExitCode::from(2);
         }
@@ -35,7 +38,12 @@ fn main() -> ExitCode {
 
 fn verify(args: &VerifyArgs) -> ExitCode {
     if let Some(threads) = args.threads {
-        if threads == 0 || rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().is_err() {
+        if threads == 0
+            || rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build_global()
+                .is_err()
+        {
             eprintln!("kcheck: --threads must be at least 1 (got {threads})");
             return ExitCode::from(2);
         }
@@ -68,9 +76,16 @@ fn fail(e: &dyn std::fmt::Display) -> ExitCode {
 }
 
 fn list() -> String {
-    let mut out = String::from("raft: etcd Raft quorum (elections, replication, commit, crashes, partitions)\n");
+    let mut out = String::from(
+        "raft: etcd Raft quorum (elections, replication, commit, crashes, partitions)\n",
+    );
     for p in Raft::catalogue() {
-        out.push_str(&format!("  {:<26} {:<15} {}\n", p.name, p.kind.label(), p.meaning));
+        out.push_str(&format!(
+            "  {:<26} {:<15} {}\n",
+            p.name,
+            p.kind.label(),
+            p.meaning
+        ));
     }
     out
 }

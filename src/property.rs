@@ -88,7 +88,11 @@ impl fmt::Display for Cut {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Cut::States(n) => write!(f, "the state limit ({n} states, --max-states) was reached"),
-            Cut::Time(d) => write!(f, "the time limit ({} s, --timeout) was reached", d.as_secs_f64()),
+            Cut::Time(d) => write!(
+                f,
+                "the time limit ({} s, --timeout) was reached",
+                d.as_secs_f64()
+            ),
         }
     }
 }
@@ -97,7 +101,10 @@ impl fmt::Display for Cut {
 #[must_use]
 pub enum Verdict<M: Model> {
     /// Exhaustive within the stated bounds. A possibility carries the witness that shows it.
-    Holds { proof: Exhaustive, witness: Option<Trace<M>> },
+    Holds {
+        proof: Exhaustive,
+        witness: Option<Trace<M>>,
+    },
     /// A counterexample (none for an unreachable possibility) and why it fails there.
     Violated(Violation<M>),
     /// A limit cut the search and nothing was violated.

@@ -96,26 +96,40 @@ pub enum ScenarioError {
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("{path}:{line}:{column}: {reason}")]
-    Toml { path: String, line: usize, column: usize, reason: String },
+    Toml {
+        path: String,
+        line: usize,
+        column: usize,
+        reason: String,
+    },
 }
 
 impl Scenario {
     /// Reads a scenario file.
     pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ScenarioError::Read { path: path.display().to_string(), reason: io_reason(&e) })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+            path: path.display().to_string(),
+            reason: io_reason(&e),
+        })?;
         Scenario::from_toml(&text, &path.display().to_string())
     }
 
     /// Parses a scenario from TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |span| line_column(text, span.start));
+            let (line, column) = e
+                .span()
+                .map_or((1, 1), |span| line_column(text, span.start));
             ScenarioError::Toml {
                 path: origin.to_string(),
                 line,
                 column,
-                reason: e.message().lines().next().unwrap_or("invalid TOML").to_string(),
+                reason: e
+                    .message()
+                    .lines()
+                    .next()
+                    .unwrap_or("invalid TOML")
+                    .to_string(),
             }
         })
     }
@@ -128,11 +142,17 @@ impl Scenario {
         }
         let quorum = self.quorum.unwrap_or(masters / 2 + 1);
         if !(1..=masters).contains(&quorum) {
-            return Err(ScenarioError::Quorum { masters, got: quorum });
+            return Err(ScenarioError::Quorum {
+                masters,
+                got: quorum,
+            });
         }
         let crash = self.crash.unwrap_or(if self.partition { 0 } else { 1 });
         if crash > masters {
-            return Err(ScenarioError::Crash { masters, got: crash });
+            return Err(ScenarioError::Crash {
+                masters,
+                got: crash,
+            });
         }
         if !(1..=MAX_TERM).contains(&self.max_term) {
             return Err(ScenarioError::MaxTerm(self.max_term));
@@ -158,7 +178,11 @@ impl RaftScenario {
     pub fn describe(&self) -> String {
         let mut faults = Vec::new();
         if self.crash > 0 {
-            faults.push(format!("up to {} crash{}", self.crash, if self.crash == 1 { "" } else { "es" }));
+            faults.push(format!(
+                "up to {} crash{}",
+                self.crash,
+                if self.crash == 1 { "" } else { "es" }
+            ));
         }
         if self.partition {
             faults.push("one network partition".to_string());
@@ -166,13 +190,21 @@ impl RaftScenario {
         if faults.is_empty() {
             faults.push("no faults".to_string());
         }
-        let heal = if self.heal { "crashed members restart and partitions heal" } else { "no recovery" };
+        let heal = if self.heal {
+            "crashed members restart and partitions heal"
+        } else {
+            "no recovery"
+        };
         format!(
             "{} master{} (quorum {}{}), {}, {}{}",
             self.masters,
             if self.masters == 1 { "" } else { "s" },
             self.quorum,
-            if self.quorum == self.masters / 2 + 1 { "" } else { ", overridden" },
+            if self.quorum == self.masters / 2 + 1 {
+                ""
+            } else {
+                ", overridden"
+            },
             faults.join(" and "),
             heal,
             if self.pre_vote { ", pre-vote on" } else { "" }
@@ -201,21 +233,61 @@ mod tests {
 
     #[test]
     fn defaults_resolve_to_a_majority_and_one_crash() {
-        let s = Scenario { masters: 4, ..Scenario::default() }.validate().unwrap();
+        let s = Scenario {
+            masters: 4,
+            ..Scenario::default()
+        }
+        .validate()
+        .unwrap();
         assert_eq!((s.quorum, s.crash), (3, 1));
-        let p = Scenario { masters: 4, partition: true, ..Scenario::default() }.validate().unwrap();
+        let p = Scenario {
+            masters: 4,
+            partition: true,
+            ..Scenario::default()
+        }
+        .validate()
+        .unwrap();
         assert_eq!(p.crash, 0);
     }
 
     #[test]
     fn impossible_values_are_refused_with_the_allowed_range() {
-        let err = Scenario { masters: 0, ..Scenario::default() }.validate().unwrap_err();
+        let err = Scenario {
+            masters: 0,
+            ..Scenario::default()
+        }
+        .validate()
+        .unwrap_err();
         assert_eq!(err.to_string(), "masters must be 1 to 7 (got 0)");
-        let err = Scenario { masters: 2, quorum: Some(3), ..Scenario::default() }.validate().unwrap_err();
-        assert_eq!(err.to_string(), "quorum must be 1 to 2 for 2 master(s) (got 3)");
-        assert!(Scenario { writes: 9, ..Scenario::default() }.validate().is_err());
-        assert!(Scenario { max_term: 0, ..Scenario::default() }.validate().is_err());
-        assert!(Scenario { crash: Some(4), ..Scenario::default() }.validate().is_err());
+        let err = Scenario {
+            masters: 2,
+            quorum: Some(3),
+            ..Scenario::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "quorum must be 1 to 2 for 2 master(s) (got 3)"
+        );
+        assert!(Scenario {
+            writes: 9,
+            ..Scenario::default()
+        }
+        .validate()
+        .is_err());
+        assert!(Scenario {
+            max_term: 0,
+            ..Scenario::default()
+        }
+        .validate()
+        .is_err());
+        assert!(Scenario {
+            crash: Some(4),
+            ..Scenario::default()
+        }
+        .validate()
+        .is_err());
     }
 
     #[test]
@@ -226,6 +298,10 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         let err = Scenario::from_toml("mastres = 3\n", "x.toml").unwrap_err();
-        assert!(err.to_string().starts_with("x.toml:1:1: unknown field `mastres`"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("x.toml:1:1: unknown field `mastres`"),
+            "{err}"
+        );
     }
 }

@@ -29,7 +29,10 @@ pub struct Limits {
 impl Limits {
     /// Whatever is left of these limits once `spent` has been used.
     pub fn after(&self, spent: Duration) -> Limits {
-        Limits { max_states: self.max_states, timeout: self.timeout.map(|t| t.saturating_sub(spent)) }
+        Limits {
+            max_states: self.max_states,
+            timeout: self.timeout.map(|t| t.saturating_sub(spent)),
+        }
     }
 }
 
@@ -71,7 +74,10 @@ impl<M: Model> Graph<M> {
     }
 
     pub fn state(&self, id: usize) -> &M::State {
-        self.states.get_index(id).map(|(s, _)| s).expect("state id in range")
+        self.states
+            .get_index(id)
+            .map(|(s, _)| s)
+            .expect("state id in range")
     }
 
     pub fn states(&self) -> impl Iterator<Item = &M::State> {
@@ -94,14 +100,18 @@ impl<M: Model> Graph<M> {
 
     /// A proof of exhaustiveness, if nothing cut the search.
     pub fn exhaustive(&self) -> Option<Exhaustive> {
-        self.cut.is_none().then(|| Exhaustive::new(self.bounds.clone()))
+        self.cut
+            .is_none()
+            .then(|| Exhaustive::new(self.bounds.clone()))
     }
 
     /// Approximate bytes held per state: the interned states, their index, parents and edges.
     pub fn bytes_per_state(&self) -> f64 {
         let n = self.states.len().max(1);
-        let states = self.states.capacity() * (std::mem::size_of::<M::State>() + 2 * std::mem::size_of::<usize>());
-        let links = self.parent.capacity() * 4 + self.edge_start.capacity() * 4 + self.edges.capacity() * 4;
+        let states = self.states.capacity()
+            * (std::mem::size_of::<M::State>() + 2 * std::mem::size_of::<usize>());
+        let links =
+            self.parent.capacity() * 4 + self.edge_start.capacity() * 4 + self.edges.capacity() * 4;
         (states + links) as f64 / n as f64
     }
 }
@@ -120,7 +130,12 @@ pub struct Search<'a, M: Model> {
 /// Explores every state reachable from the start states, breadth first, until done or a limit
 /// cuts it.
 pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
-    let Search { init, limits, leaf, progress } = search;
+    let Search {
+        init,
+        limits,
+        leaf,
+        progress,
+    } = search;
     let start = Instant::now();
     let hasher = FxBuildHasher;
     let mut g = Graph {
@@ -192,7 +207,11 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
             g.depth += 1;
             level_end = g.states.len();
         }
-        progress(Progress { states: g.states.len(), depth: g.depth, elapsed: start.elapsed() });
+        progress(Progress {
+            states: g.states.len(),
+            depth: g.depth,
+            elapsed: start.elapsed(),
+        });
     }
     g.elapsed = start.elapsed();
     g

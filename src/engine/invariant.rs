@@ -8,16 +8,31 @@ use crate::systems::System;
 
 /// The first violating state in BFS order is a shallowest one, so its trace is a shortest
 /// counterexample. A violation found in a cut search is still a violation.
-pub fn decide<M: System>(model: &M, graph: &Graph<M>, check: fn(&M, &M::State) -> Option<String>) -> Verdict<M> {
-    let first = (0..graph.len()).into_par_iter().find_first(|&id| check(model, graph.state(id)).is_some());
+pub fn decide<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    check: fn(&M, &M::State) -> Option<String>,
+) -> Verdict<M> {
+    let first = (0..graph.len())
+        .into_par_iter()
+        .find_first(|&id| check(model, graph.state(id)).is_some());
     match first {
         Some(id) => {
             let why = check(model, graph.state(id)).unwrap_or_default();
-            Verdict::Violated(Violation { trace: Some(trace::shortest(model, graph, id)), why, dead_states: None })
+            Verdict::Violated(Violation {
+                trace: Some(trace::shortest(model, graph, id)),
+                why,
+                dead_states: None,
+            })
         }
         None => match graph.exhaustive() {
-            Some(proof) => Verdict::Holds { proof, witness: None },
-            None => Verdict::Incomplete(graph.cut.expect("a search that is not exhaustive was cut")),
+            Some(proof) => Verdict::Holds {
+                proof,
+                witness: None,
+            },
+            None => {
+                Verdict::Incomplete(graph.cut.expect("a search that is not exhaustive was cut"))
+            }
         },
     }
 }

@@ -20,7 +20,12 @@ use crate::property::{Kind, Property, Verdict};
 use crate::systems::System;
 
 /// Decides one property on an explored graph.
-pub fn decide<M: System>(model: &M, graph: &Graph<M>, property: &Property<M>, limits: &Limits) -> Verdict<M> {
+pub fn decide<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    property: &Property<M>,
+    limits: &Limits,
+) -> Verdict<M> {
     match &property.kind {
         Kind::Invariant(check) => invariant::decide(model, graph, *check),
         Kind::Possibility(goal) => possibility::decide(model, graph, *goal),

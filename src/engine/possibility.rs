@@ -8,8 +8,14 @@ use crate::systems::System;
 
 /// A witness proves a possibility even in a cut search; its absence proves nothing unless the
 /// search was exhaustive.
-pub fn decide<M: System>(model: &M, graph: &Graph<M>, goal: fn(&M, &M::State) -> bool) -> Verdict<M> {
-    let first = (0..graph.len()).into_par_iter().find_first(|&id| goal(model, graph.state(id)));
+pub fn decide<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    goal: fn(&M, &M::State) -> bool,
+) -> Verdict<M> {
+    let first = (0..graph.len())
+        .into_par_iter()
+        .find_first(|&id| goal(model, graph.state(id)));
     match (first, graph.exhaustive()) {
         (Some(id), _) => Verdict::Holds {
             proof: crate::property::Exhaustive::new(format!("witnessed within {}", model.bounds())),
@@ -20,6 +26,8 @@ pub fn decide<M: System>(model: &M, graph: &Graph<M>, goal: fn(&M, &M::State) ->
             why: format!("no reachable state satisfies it within {}", model.bounds()),
             dead_states: None,
         }),
-        (None, None) => Verdict::Incomplete(graph.cut.expect("a search that is not exhaustive was cut")),
+        (None, None) => {
+            Verdict::Incomplete(graph.cut.expect("a search that is not exhaustive was cut"))
+        }
     }
 }

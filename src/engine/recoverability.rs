@@ -14,16 +14,28 @@ use super::{explore, trace, Graph, Limits, Search};
 use crate::property::{Exhaustive, Goal, Verdict, Violation};
 use crate::systems::System;
 
-pub fn decide<M: System>(model: &M, graph: &Graph<M>, goal: &Goal<M>, limits: &Limits) -> Verdict<M> {
+pub fn decide<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    goal: &Goal<M>,
+    limits: &Limits,
+) -> Verdict<M> {
     if let Some(cut) = graph.cut {
         return Verdict::Incomplete(cut);
     }
     let reaches = reaches_goal(model, graph, goal);
     let suspects: Vec<usize> = (0..graph.len()).filter(|&id| !reaches[id]).collect();
     let extended = model.extended();
-    let claim = format!("from every state within {}, the goal is reachable within {}", model.bounds(), extended.bounds());
+    let claim = format!(
+        "from every state within {}, the goal is reachable within {}",
+        model.bounds(),
+        extended.bounds()
+    );
     if suspects.is_empty() {
-        return Verdict::Holds { proof: Exhaustive::new(claim), witness: None };
+        return Verdict::Holds {
+            proof: Exhaustive::new(claim),
+            witness: None,
+        };
     }
 
     // First a cheap search in the restricted system: a path found there is a path of the
@@ -31,19 +43,26 @@ pub fn decide<M: System>(model: &M, graph: &Graph<M>, goal: &Goal<M>, limits: &L
     // which alone may declare a state dead.
     let quick = model.recovery();
     let spent = graph.elapsed;
-    let (suspects, spent) = match still_stuck(&quick, graph, &suspects, goal, &limits.after(spent)) {
+    let (suspects, spent) = match still_stuck(&quick, graph, &suspects, goal, &limits.after(spent))
+    {
         Ok((left, elapsed)) => (left, spent + elapsed),
         Err(cut) => return Verdict::Incomplete(cut),
     };
     if suspects.is_empty() {
-        return Verdict::Holds { proof: Exhaustive::new(claim), witness: None };
+        return Verdict::Holds {
+            proof: Exhaustive::new(claim),
+            witness: None,
+        };
     }
     let dead = match still_stuck(&extended, graph, &suspects, goal, &limits.after(spent)) {
         Ok((dead, _)) => dead,
         Err(cut) => return Verdict::Incomplete(cut),
     };
     match dead.first() {
-        None => Verdict::Holds { proof: Exhaustive::new(claim), witness: None },
+        None => Verdict::Holds {
+            proof: Exhaustive::new(claim),
+            witness: None,
+        },
         Some(&first) => Verdict::Violated(Violation {
             trace: Some(trace::shortest(model, graph, first)),
             why: format!(
@@ -71,13 +90,26 @@ fn still_stuck<M: System>(
         Goal::State(f) => f(model, s),
         Goal::Step { ready, .. } => ready(model, s),
     };
-    let wider = explore(model, Search { init: Some(starts), limits: *limits, leaf: Some(&done), progress: &|_| {} });
+    let wider = explore(
+        model,
+        Search {
+            init: Some(starts),
+            limits: *limits,
+            leaf: Some(&done),
+            progress: &|_| {},
+        },
+    );
     if let Some(cut) = wider.cut {
         return Err(cut);
     }
     let reaches = reaches_goal(model, &wider, goal);
     // The suspects are the wider graph's start states, interned first and in order.
-    let left = suspects.iter().enumerate().filter(|&(i, _)| !reaches[i]).map(|(_, &id)| id).collect();
+    let left = suspects
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| !reaches[i])
+        .map(|(_, &id)| id)
+        .collect();
     Ok((left, wider.elapsed))
 }
 
@@ -91,7 +123,11 @@ fn reaches_goal<M: System>(model: &M, graph: &Graph<M>, goal: &Goal<M>) -> Vec<b
             match goal {
                 Goal::State(f) => f(model, s),
                 Goal::Step { step, ready } => {
-                    ready(model, s) || graph.successors(id).iter().any(|&t| step(model, s, graph.state(t as usize)))
+                    ready(model, s)
+                        || graph
+                            .successors(id)
+                            .iter()
+                            .any(|&t| step(model, s, graph.state(t as usize)))
                 }
             }
         })

@@ -67,7 +67,9 @@ impl Report {
             .map(|(p, v)| {
                 let verdict = v.label();
                 let (claim, why, dead_states, trace) = match v {
-                    Verdict::Holds { proof, witness } => (Some(proof.bounds().to_string()), None, None, witness),
+                    Verdict::Holds { proof, witness } => {
+                        (Some(proof.bounds().to_string()), None, None, witness)
+                    }
                     Verdict::Violated(x) => (None, Some(x.why), x.dead_states, x.trace),
                     Verdict::Incomplete(cut) => (Some(cut.to_string()), None, None, None),
                 };

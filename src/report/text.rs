@@ -16,15 +16,31 @@ pub fn render(report: &Report) -> String {
         s.states, s.edges, s.depth, s.seconds
     );
     let _ = writeln!(out);
-    let width = report.results.iter().map(|r| r.property.len()).max().unwrap_or(0);
+    let width = report
+        .results
+        .iter()
+        .map(|r| r.property.len())
+        .max()
+        .unwrap_or(0);
     for r in &report.results {
-        let _ = writeln!(out, "  {:<10} {:<width$}  {}", r.verdict.to_uppercase(), r.property, r.meaning);
+        let _ = writeln!(
+            out,
+            "  {:<10} {:<width$}  {}",
+            r.verdict.to_uppercase(),
+            r.property,
+            r.meaning
+        );
     }
     for r in &report.results {
         match r.verdict {
             "violated" => violation(&mut out, r),
             "incomplete" => {
-                let _ = writeln!(out, "\n{} is INCOMPLETE: {}", r.property, r.claim.as_deref().unwrap_or(""));
+                let _ = writeln!(
+                    out,
+                    "\n{} is INCOMPLETE: {}",
+                    r.property,
+                    r.claim.as_deref().unwrap_or("")
+                );
             }
             _ => {}
         }
@@ -44,7 +60,11 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "result: {}", summary.join(", "));
     if held > 0 {
-        let _ = writeln!(out, "HOLDS means: for all behaviours with {}.", report.bounds);
+        let _ = writeln!(
+            out,
+            "HOLDS means: for all behaviours with {}.",
+            report.bounds
+        );
         for r in report.results.iter().filter(|r| r.verdict == "holds") {
             if let Some(claim) = r.claim.as_deref().filter(|c| *c != report.bounds) {
                 let _ = writeln!(out, "  {}: {}", r.property, claim);
@@ -55,15 +75,27 @@ pub fn render(report: &Report) -> String {
 }
 
 fn violation(out: &mut String, r: &PropertyResult) {
-    let _ = writeln!(out, "\n{} is VIOLATED ({}: {})", r.property, r.kind, r.meaning);
+    let _ = writeln!(
+        out,
+        "\n{} is VIOLATED ({}: {})",
+        r.property, r.kind, r.meaning
+    );
     if r.trace.is_empty() {
         let _ = writeln!(out, "  {}", r.why.as_deref().unwrap_or(""));
         return;
     }
     let steps = r.trace.len() - 1;
-    let _ = write!(out, "counterexample, {steps} step{}", if steps == 1 { "" } else { "s" });
+    let _ = write!(
+        out,
+        "counterexample, {steps} step{}",
+        if steps == 1 { "" } else { "s" }
+    );
     if let Some(dead) = r.dead_states {
-        let _ = write!(out, " ({dead} reachable state{} cannot recover)", if dead == 1 { "" } else { "s" });
+        let _ = write!(
+            out,
+            " ({dead} reachable state{} cannot recover)",
+            if dead == 1 { "" } else { "s" }
+        );
     }
     let _ = writeln!(out, ":");
     for (i, step) in r.trace.iter().enumerate() {

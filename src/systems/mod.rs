@@ -12,7 +12,13 @@ use crate::property::Property;
 
 /// A system kcheck can check: a stateright [`Model`] that also names its properties, states its
 /// bounds, and explains its states and steps in words.
-pub trait System: Model<State: Clone + Eq + Hash + Send + Sync + Serialize + Debug, Action: Clone + Debug + Send + Sync> + Sync + Sized {
+pub trait System:
+    Model<
+        State: Clone + Eq + Hash + Send + Sync + Serialize + Debug,
+        Action: Clone + Debug + Send + Sync,
+    > + Sync
+    + Sized
+{
     /// Every property of the system.
     fn catalogue() -> Vec<Property<Self>>;
     /// The bounds of exploration, in words ("term ≤ 3, ≤ 1 client write").

@@ -139,7 +139,8 @@ impl RaftState {
 
     /// Members that are up and can exchange messages with `id` (itself included if up).
     pub fn reachable(&self, id: Id) -> impl Iterator<Item = Id> + '_ {
-        (0..self.members.len() as Id).filter(move |&m| self.members[m as usize].up && self.connected(id, m))
+        (0..self.members.len() as Id)
+            .filter(move |&m| self.members[m as usize].up && self.connected(id, m))
     }
 }
 
@@ -188,8 +189,8 @@ pub struct Raft {
     pub pre_vote: bool,
     pub max_term: u8,
     pub max_writes: u8,
-    /// Only the steps that can help the cluster recover: no new faults, and no campaign by a
-    /// member that cannot reach a quorum. See [`Raft::recovery`].
+    /// Only the steps that can help the cluster recover: no new faults, and only the member
+    /// best placed to win may campaign. See [`Raft::recovery`].
     pub recovery_only: bool,
     #[cfg(test)]
     pub bug: Option<Bug>,
@@ -235,7 +236,21 @@ impl Raft {
     /// The extended budget restricted to the steps that can help recovery. Every path of this
     /// model is a path of [`Raft::extended`], so a goal reached here is reachable there.
     pub fn recovery(&self) -> Self {
-        Raft { recovery_only: true, ..self.extended() }
+        Raft {
+            recovery_only: true,
+            ..self.extended()
+        }
+    }
+
+    /// The member whose campaign can win if any can: up, able to reach a quorum, with the most
+    /// up-to-date log (lowest id on a tie). Recovery searches let only it campaign.
+    fn best_candidate(&self, s: &RaftState) -> Option<Id> {
+        (0..self.masters)
+            .filter(|&i| s.members[i as usize].up && s.reachable(i).count() >= self.quorum as usize)
+            .max_by_key(|&i| {
+                let m = &s.members[i as usize];
+                (m.last_term(), m.last_index(), std::cmp::Reverse(i))
+            })
     }
 
     /// The bounds in words, for "holds for all behaviours with ...".
@@ -275,10 +290,20 @@ impl Raft {
                 up: true,
                 role: if i == 0 { Role::Leader } else { Role::Follower },
                 votes: 0,
-                match_index: if i == 0 { (0..n).map(|_| 1).collect() } else { ArrayVec::new() },
+                match_index: if i == 0 {
+                    (0..n).map(|_| 1).collect()
+                } else {
+                    ArrayVec::new()
+                },
             })
             .collect();
-        RaftState { members, network: Network::Whole, crashes: 0, writes: 0, acked: 0 }
+        RaftState {
+            members,
+            network: Network::Whole,
+            crashes: 0,
+            writes: 0,
+            acked: 0,
+        }
     }
 
     fn become_leader(&self, s: &mut RaftState, id: Id) {
@@ -286,9 +311,14 @@ impl Raft {
         let m = &mut s.members[id as usize];
         m.role = Role::Leader;
         m.votes = 0;
-        m.log.push(Entry { term: m.term, write: 0 });
+        m.log.push(Entry {
+            term: m.term,
+            write: 0,
+        });
         let last = m.last_index();
-        m.match_index = (0..n).map(|p| if p == id as usize { last } else { 0 }).collect();
+        m.match_index = (0..n)
+            .map(|p| if p == id as usize { last } else { 0 })
+            .collect();
         self.advance_commit(s, id);
     }
 
@@ -301,7 +331,7 @@ impl Raft {
                 break;
             }
             let stored = if self.has_bug(Bug::CommitAlone) {
-                1
+                self.quorum as usize
             } else {
                 m.match_index.iter().filter(|&&x| x >= index).count()
             };
@@ -369,7 +399,8 @@ impl Raft {
         let granted = if pre {
             up_to_date && !self.hears_leader(s, v)
         } else {
-            let free = voter.vote.is_none() || voter.vote == Some(c) || self.has_bug(Bug::VoteTwice);
+            let free =
+                voter.vote.is_none() || voter.vote == Some(c) || self.has_bug(Bug::VoteTwice);
             free && up_to_date
         };
         if granted {
@@ -396,7 +427,12 @@ impl Raft {
             follower.log.extend(leader.log.iter().skip(have).copied());
         } else {
             // Find the first conflict, truncate there, append what is missing.
-            let common = follower.log.iter().zip(leader.log.iter()).take_while(|(a, b)| a == b).count();
+            let common = follower
+                .log
+                .iter()
+                .zip(leader.log.iter())
+                .take_while(|(a, b)| a == b)
+                .count();
             if common < follower.log.len() && common < leader.log.len() {
                 follower.log.truncate(common);
             }
@@ -415,12 +451,18 @@ impl Raft {
     /// An action in words.
     pub fn describe(&self, action: &Action) -> String {
         match *action {
-            Action::Timeout(i) if self.pre_vote => format!("{}'s election timeout fires: it asks for pre-votes", name(i)),
+            Action::Timeout(i) if self.pre_vote => format!(
+                "{}'s election timeout fires: it asks for pre-votes",
+                name(i)
+            ),
             Action::Timeout(i) => format!("{}'s election timeout fires: it campaigns", name(i)),
             Action::RequestVote(c, v) => format!("{} asks {} for its vote", name(c), name(v)),
             Action::ClientWrite(l) => format!("a client write reaches leader {}", name(l)),
             Action::AppendEntries(l, p) => format!("{} replicates its log to {}", name(l), name(p)),
-            Action::StepDown(l) => format!("{} cannot reach a quorum and steps down (CheckQuorum)", name(l)),
+            Action::StepDown(l) => format!(
+                "{} cannot reach a quorum and steps down (CheckQuorum)",
+                name(l)
+            ),
             Action::Crash(i) => format!("{} crashes", name(i)),
             Action::Restart(i) => format!("{} restarts", name(i)),
             Action::Partition(side) => format!(
@@ -434,9 +476,18 @@ impl Raft {
 
     /// One line per member: role, term, log and commit, and the network.
     pub fn summary(&self, s: &RaftState) -> String {
-        let mut parts: Vec<String> = s.members.iter().enumerate().map(|(i, m)| member_summary(i as Id, m)).collect();
+        let mut parts: Vec<String> = s
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| member_summary(i as Id, m))
+            .collect();
         if let Network::Split { side } = s.network {
-            parts.push(format!("network split {} | {}", members_of(side, self.masters), members_of(self.all() & !side, self.masters)));
+            parts.push(format!(
+                "network split {} | {}",
+                members_of(side, self.masters),
+                members_of(self.all() & !side, self.masters)
+            ));
         }
         parts.join("; ")
     }
@@ -447,7 +498,14 @@ impl Raft {
         for (i, (x, y)) in a.members.iter().zip(b.members.iter()).enumerate() {
             let who = name(i as Id);
             if x.up != y.up {
-                out.push(format!("{who} {}", if y.up { "restarts as follower" } else { "crashes (keeps term, vote, log, commit)" }));
+                out.push(format!(
+                    "{who} {}",
+                    if y.up {
+                        "restarts as follower"
+                    } else {
+                        "crashes (keeps term, vote, log, commit)"
+                    }
+                ));
             }
             if x.term != y.term {
                 out.push(format!("{who} term {} → {}", x.term, y.term));
@@ -456,10 +514,17 @@ impl Raft {
                 out.push(format!("{who} becomes {:?}", y.role));
             }
             if x.vote != y.vote && y.vote.is_some() {
-                out.push(format!("{who} votes for {}", name(y.vote.unwrap_or_default())));
+                out.push(format!(
+                    "{who} votes for {}",
+                    name(y.vote.unwrap_or_default())
+                ));
             }
             if x.votes != y.votes && y.votes != 0 && y.role != Role::Leader {
-                out.push(format!("{who} holds {} of the {} votes it needs", y.votes.count_ones(), self.quorum));
+                out.push(format!(
+                    "{who} holds {} of the {} votes it needs",
+                    y.votes.count_ones(),
+                    self.quorum
+                ));
             }
             if x.log != y.log {
                 out.push(format!("{who} log {}", log_text(&y.log)));
@@ -481,7 +546,10 @@ impl Raft {
         let newly = b.acked & !a.acked;
         for w in 0..8 {
             if newly >> w & 1 == 1 {
-                out.push(format!("write w{} is committed and acknowledged to the client", w + 1));
+                out.push(format!(
+                    "write w{} is committed and acknowledged to the client",
+                    w + 1
+                ));
             }
         }
         out
@@ -508,7 +576,10 @@ impl Raft {
                 group.len()
             ));
         }
-        let down: Vec<String> = (0..self.masters).filter(|&m| !s.members[m as usize].up).map(name).collect();
+        let down: Vec<String> = (0..self.masters)
+            .filter(|&m| !s.members[m as usize].up)
+            .map(name)
+            .collect();
         let mut text = groups.join("; ");
         if !down.is_empty() {
             if !text.is_empty() {
@@ -517,11 +588,22 @@ impl Raft {
             text.push_str(&format!(
                 "{} down{}",
                 down.join(", "),
-                if self.heal { "" } else { " for good (no --heal)" }
+                if self.heal {
+                    ""
+                } else {
+                    " for good (no --heal)"
+                }
             ));
         }
         if groups.is_empty() {
-            text = format!("every member is down{}", if self.heal { "" } else { " for good (no --heal)" });
+            text = format!(
+                "every member is down{}",
+                if self.heal {
+                    ""
+                } else {
+                    " for good (no --heal)"
+                }
+            );
         }
         text
     }
@@ -532,11 +614,15 @@ impl Raft {
         all.push(Property {
             name: "write-availability",
             meaning: "from every reachable state a new client write can still commit",
-            kind: Kind::Recoverability(Goal::Step { step: write_commits, ready: has_working_leader }),
+            kind: Kind::Recoverability(Goal::Step {
+                step: write_commits,
+                ready: has_working_leader,
+            }),
         });
         all.push(Property {
             name: "leader-availability",
-            meaning: "from every reachable state a leader followed by a quorum can still be elected",
+            meaning:
+                "from every reachable state a leader followed by a quorum can still be elected",
             kind: Kind::Recoverability(Goal::State(has_working_leader)),
         });
         all
@@ -568,7 +654,13 @@ invariants! {
 fn log_text(log: &[Entry]) -> String {
     let entries: Vec<String> = log
         .iter()
-        .map(|e| if e.write == 0 { format!("t{}", e.term) } else { format!("t{}:w{}", e.term, e.write) })
+        .map(|e| {
+            if e.write == 0 {
+                format!("t{}", e.term)
+            } else {
+                format!("t{}:w{}", e.term, e.write)
+            }
+        })
         .collect();
     format!("[{}]", entries.join(" "))
 }
@@ -581,7 +673,13 @@ fn member_summary(id: Id, m: &Member) -> String {
         (true, Role::Candidate) => "candidate",
         (true, Role::Leader) => "leader",
     };
-    format!("{} {role} term {} log {} commit {}", name(id), m.term, log_text(&m.log), m.commit)
+    format!(
+        "{} {role} term {} log {} commit {}",
+        name(id),
+        m.term,
+        log_text(&m.log),
+        m.commit
+    )
 }
 
 // ---- properties ----
@@ -589,8 +687,14 @@ fn member_summary(id: Id, m: &Member) -> String {
 fn single_leader_per_term(_: &Raft, s: &RaftState) -> Option<String> {
     for (i, a) in s.members.iter().enumerate() {
         for (j, b) in s.members.iter().enumerate().skip(i + 1) {
-            if a.up && b.up && a.role == Role::Leader && b.role == Role::Leader && a.term == b.term {
-                return Some(format!("{} and {} are both leader of term {}", name(i as Id), name(j as Id), a.term));
+            if a.up && b.up && a.role == Role::Leader && b.role == Role::Leader && a.term == b.term
+            {
+                return Some(format!(
+                    "{} and {} are both leader of term {}",
+                    name(i as Id),
+                    name(j as Id),
+                    a.term
+                ));
             }
         }
     }
@@ -671,7 +775,11 @@ fn leader_completeness(_: &Raft, s: &RaftState) -> Option<String> {
 fn committed_writes_durable(r: &Raft, s: &RaftState) -> Option<String> {
     for w in 1..=s.writes {
         if s.acked >> (w - 1) & 1 == 1 {
-            let holders = s.members.iter().filter(|m| m.log.iter().any(|e| e.write == w)).count();
+            let holders = s
+                .members
+                .iter()
+                .filter(|m| m.log.iter().any(|e| e.write == w))
+                .count();
             if holders < r.quorum as usize {
                 return Some(format!(
                     "write w{w} was acknowledged but only {holders} member(s) still store it (a quorum is {})",
@@ -693,7 +801,10 @@ fn write_commits(_: &Raft, before: &RaftState, after: &RaftState) -> bool {
 fn has_working_leader(r: &Raft, s: &RaftState) -> bool {
     s.members.iter().enumerate().any(|(l, m)| {
         m.up && m.role == Role::Leader
-            && s.reachable(l as Id).filter(|&p| s.members[p as usize].term <= m.term).count() >= r.quorum as usize
+            && s.reachable(l as Id)
+                .filter(|&p| s.members[p as usize].term <= m.term)
+                .count()
+                >= r.quorum as usize
     })
 }
 
@@ -731,7 +842,11 @@ impl stateright::Model for Raft {
                 }
                 Role::Candidate | Role::PreCandidate => {
                     for p in 0..n {
-                        if p != i && m.votes >> p & 1 == 0 && s.members[p as usize].up && s.connected(i, p) {
+                        if p != i
+                            && m.votes >> p & 1 == 0
+                            && s.members[p as usize].up
+                            && s.connected(i, p)
+                        {
                             actions.push(Action::RequestVote(i, p));
                         }
                     }
@@ -743,7 +858,7 @@ impl stateright::Model for Raft {
             if m.role != Role::Leader
                 && m.term < self.max_term
                 && !self.hears_leader(s, i)
-                && (!self.recovery_only || s.reachable(i).count() >= self.quorum as usize)
+                && (!self.recovery_only || self.best_candidate(s) == Some(i))
             {
                 actions.push(Action::Timeout(i));
             }
@@ -783,7 +898,10 @@ impl stateright::Model for Raft {
             Action::ClientWrite(l) => {
                 t.writes += 1;
                 let m = &mut t.members[l as usize];
-                m.log.push(Entry { term: m.term, write: t.writes });
+                m.log.push(Entry {
+                    term: m.term,
+                    write: t.writes,
+                });
                 let last = m.last_index();
                 m.match_index[l as usize] = last;
                 self.advance_commit(&mut t, l);
@@ -808,10 +926,365 @@ impl stateright::Model for Raft {
     }
 
     fn format_step(&self, last: &RaftState, action: Action) -> Option<String> {
-        self.next_state(last, action).map(|next| self.changes(last, &next).join("\n"))
+        self.next_state(last, action)
+            .map(|next| self.changes(last, &next).join("\n"))
     }
 
     fn properties(&self) -> Vec<stateright::Property<Self>> {
         stateright_invariants()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use stateright::Model;
+
+    use super::*;
+    use crate::engine::{decide, explore, Limits, Search};
+    use crate::property::Verdict;
+    use crate::scenario::Scenario;
+
+    fn raft(s: Scenario) -> Raft {
+        Raft::new(&s.validate().expect("valid scenario"))
+    }
+
+    fn limits() -> Limits {
+        Limits {
+            max_states: 5_000_000,
+            timeout: None,
+        }
+    }
+
+    /// The verdict label and, when violated, the reason, for one property.
+    fn verdict(model: &Raft, property: &str) -> (&'static str, String) {
+        let graph = explore(
+            model,
+            Search {
+                init: None,
+                limits: limits(),
+                leaf: None,
+                progress: &|_| {},
+            },
+        );
+        let p = Raft::catalogue()
+            .into_iter()
+            .find(|p| p.name == property)
+            .expect("known property");
+        match decide(model, &graph, &p, &limits()) {
+            Verdict::Violated(v) => {
+                let trace = v.trace.expect("invariants and recoverability give traces");
+                assert_eq!(
+                    crate::engine::trace::replay(model, &trace).as_ref(),
+                    Ok(trace.last()),
+                    "the counterexample replays"
+                );
+                ("violated", v.why)
+            }
+            other => (other.label(), String::new()),
+        }
+    }
+
+    fn with_bug(s: Scenario, bug: Bug) -> Raft {
+        Raft {
+            bug: Some(bug),
+            ..raft(s)
+        }
+    }
+
+    fn step(model: &Raft, s: &RaftState, a: Action) -> RaftState {
+        model
+            .next_state(s, a)
+            .unwrap_or_else(|| panic!("{a:?} changes the state"))
+    }
+
+    #[test]
+    fn a_leader_commits_a_write_once_a_quorum_stores_it() {
+        let m = raft(Scenario {
+            masters: 3,
+            ..Scenario::default()
+        });
+        let s = m.init_states().remove(0);
+        let s = step(&m, &s, Action::ClientWrite(0));
+        assert_eq!(
+            (s.members[0].commit, s.acked),
+            (1, 0),
+            "one copy of three is no quorum"
+        );
+        let s = step(&m, &s, Action::AppendEntries(0, 1));
+        assert_eq!((s.members[0].commit, s.acked), (2, 1));
+        assert_eq!(
+            s.members[1].commit, 1,
+            "the follower learns the commit on the next append"
+        );
+        let s = step(&m, &s, Action::AppendEntries(0, 1));
+        assert_eq!(s.members[1].commit, 2);
+    }
+
+    #[test]
+    fn a_vote_needs_an_up_to_date_log_and_a_free_vote() {
+        let m = raft(Scenario {
+            masters: 3,
+            ..Scenario::default()
+        });
+        let s = m.init_states().remove(0);
+        let s = step(&m, &s, Action::ClientWrite(0));
+        let s = step(&m, &s, Action::AppendEntries(0, 1));
+        let s = step(&m, &s, Action::Crash(0));
+        // m3 lacks w1: m2 refuses it, but m3 still steps m2 up to its term.
+        let s = step(&m, &s, Action::Timeout(2));
+        let s = step(&m, &s, Action::RequestVote(2, 1));
+        assert_eq!(s.members[2].role, Role::Candidate);
+        assert_eq!((s.members[1].term, s.members[1].vote), (2, None));
+        // m2 has w1 and wins with m3's vote at the next term.
+        let s = step(&m, &s, Action::Timeout(1));
+        let s = step(&m, &s, Action::RequestVote(1, 2));
+        assert_eq!(s.members[1].role, Role::Leader);
+        assert_eq!(
+            s.members[1].log.last(),
+            Some(&Entry { term: 3, write: 0 }),
+            "a new leader appends an empty entry"
+        );
+    }
+
+    #[test]
+    fn a_crash_keeps_persistent_state_and_drops_leadership() {
+        let m = raft(Scenario {
+            masters: 3,
+            heal: true,
+            ..Scenario::default()
+        });
+        let s = m.init_states().remove(0);
+        let s = step(&m, &s, Action::Crash(0));
+        let down = &s.members[0];
+        assert_eq!(
+            (down.up, down.role, down.term, down.commit),
+            (false, Role::Follower, 1, 1)
+        );
+        let s = step(&m, &s, Action::Restart(0));
+        assert!(s.members[0].up);
+    }
+
+    #[test]
+    fn with_pre_vote_a_member_that_hears_its_leader_refuses() {
+        let m = raft(Scenario {
+            masters: 3,
+            pre_vote: true,
+            partition: true,
+            ..Scenario::default()
+        });
+        let s = m.init_states().remove(0);
+        let s = step(&m, &s, Action::Partition(0b001));
+        let s = step(&m, &s, Action::Timeout(1));
+        assert_eq!(
+            (s.members[1].role, s.members[1].term),
+            (Role::PreCandidate, 1),
+            "a pre-candidate keeps its term"
+        );
+        let s = step(&m, &s, Action::RequestVote(1, 2));
+        assert_eq!((s.members[1].role, s.members[1].term), (Role::Candidate, 2));
+        // m1, cut off, cannot time out while it still counts itself leader; once it steps down
+        // its pre-vote campaign cannot raise its term.
+        let s = step(&m, &s, Action::StepDown(0));
+        let s = step(&m, &s, Action::Timeout(0));
+        assert_eq!(
+            (s.members[0].role, s.members[0].term),
+            (Role::PreCandidate, 1)
+        );
+    }
+
+    #[test]
+    fn each_safety_property_holds_on_the_real_model() {
+        for s in [
+            Scenario {
+                masters: 3,
+                ..Scenario::default()
+            },
+            Scenario {
+                masters: 3,
+                partition: true,
+                heal: true,
+                writes: 2,
+                ..Scenario::default()
+            },
+        ] {
+            let m = raft(s);
+            for p in [
+                "single-leader-per-term",
+                "no-split-brain",
+                "log-matching",
+                "leader-completeness",
+                "committed-writes-durable",
+            ] {
+                assert_eq!(verdict(&m, p).0, "holds", "{p}");
+            }
+        }
+    }
+
+    #[test]
+    fn voting_twice_elects_two_leaders_in_one_term() {
+        let m = with_bug(
+            Scenario {
+                masters: 3,
+                heal: true,
+                ..Scenario::default()
+            },
+            Bug::VoteTwice,
+        );
+        let (v, why) = verdict(&m, "single-leader-per-term");
+        assert_eq!(v, "violated");
+        assert!(why.contains("both leader of term 2"), "{why}");
+    }
+
+    #[test]
+    fn skipping_the_log_check_loses_committed_writes() {
+        let m = with_bug(
+            Scenario {
+                masters: 3,
+                ..Scenario::default()
+            },
+            Bug::NoLogCheck,
+        );
+        assert_eq!(verdict(&m, "leader-completeness").0, "violated");
+        let (v, why) = verdict(&m, "committed-writes-durable");
+        assert_eq!(v, "violated");
+        assert!(why.contains("w1 was acknowledged"), "{why}");
+    }
+
+    #[test]
+    fn committing_without_a_quorum_splits_the_brain() {
+        let m = with_bug(
+            Scenario {
+                masters: 3,
+                ..Scenario::default()
+            },
+            Bug::CommitAlone,
+        );
+        let (v, why) = verdict(&m, "no-split-brain");
+        assert_eq!(v, "violated");
+        assert!(why.contains("committed"), "{why}");
+    }
+
+    #[test]
+    fn appending_without_truncating_breaks_log_matching() {
+        let s = Scenario {
+            masters: 3,
+            partition: true,
+            heal: true,
+            writes: 2,
+            ..Scenario::default()
+        };
+        let (v, why) = verdict(&with_bug(s, Bug::NoTruncate), "log-matching");
+        assert_eq!(v, "violated");
+        assert!(why.contains("logs differ"), "{why}");
+    }
+
+    /// The lemma behind write-availability's `ready`: from a state with a working leader, one
+    /// more write commits by appending it and replicating it to the members that follow.
+    #[test]
+    fn a_working_leader_commits_a_new_write_within_the_extended_budget() {
+        for s in [
+            Scenario {
+                masters: 3,
+                partition: true,
+                heal: true,
+                ..Scenario::default()
+            },
+            Scenario {
+                masters: 4,
+                crash: Some(1),
+                ..Scenario::default()
+            },
+        ] {
+            let m = raft(s);
+            let ext = m.extended();
+            let graph = explore(
+                &m,
+                Search {
+                    init: None,
+                    limits: limits(),
+                    leaf: None,
+                    progress: &|_| {},
+                },
+            );
+            let mut checked = 0;
+            for state in graph.states().filter(|s| has_working_leader(&m, s)) {
+                let leader = (0..m.masters)
+                    .find(|&l| {
+                        let x = &state.members[l as usize];
+                        x.up && x.role == Role::Leader
+                            && state
+                                .reachable(l)
+                                .filter(|&p| state.members[p as usize].term <= x.term)
+                                .count()
+                                >= m.quorum as usize
+                    })
+                    .expect("a working leader");
+                let mut t = step(&ext, state, Action::ClientWrite(leader));
+                let term = t.members[leader as usize].term;
+                let followers: Vec<Id> = t
+                    .reachable(leader)
+                    .filter(|&p| p != leader && t.members[p as usize].term <= term)
+                    .collect();
+                for p in followers {
+                    if let Some(next) = ext.next_state(&t, Action::AppendEntries(leader, p)) {
+                        t = next;
+                    }
+                }
+                assert!(
+                    write_commits(&ext, state, &t),
+                    "no commit from {}",
+                    m.summary(state)
+                );
+                checked += 1;
+            }
+            assert!(checked > 10);
+        }
+    }
+
+    /// A split vote at the term bound cannot be resolved within the bound, yet the cluster is
+    /// not stuck: the extended budget lets a third election settle it.
+    #[test]
+    fn a_split_vote_at_the_term_bound_is_not_reported_unrecoverable() {
+        let m = raft(Scenario {
+            masters: 3,
+            crash: Some(1),
+            ..Scenario::default()
+        });
+        let s = m.init_states().remove(0);
+        let s = step(&m, &s, Action::Crash(0));
+        let s = step(&m, &s, Action::Timeout(1));
+        let stuck = step(&m, &s, Action::Timeout(2));
+        assert_eq!(stuck.members[2].term, m.max_term);
+        let within = explore(
+            &m,
+            Search {
+                init: Some(vec![stuck.clone()]),
+                limits: limits(),
+                leaf: None,
+                progress: &|_| {},
+            },
+        );
+        assert!(
+            !within.states().any(|s| has_working_leader(&m, s)),
+            "no leader within the main bound"
+        );
+        assert_eq!(verdict(&m, "leader-availability").0, "holds");
+        assert_eq!(verdict(&m, "write-availability").0, "holds");
+    }
+
+    #[test]
+    fn two_masters_split_can_never_elect_or_write_again() {
+        let m = raft(Scenario {
+            masters: 2,
+            partition: true,
+            ..Scenario::default()
+        });
+        let (v, why) = verdict(&m, "write-availability");
+        assert_eq!(v, "violated");
+        assert!(
+            why.contains("{m1} cannot gather a quorum (1 of the 2 votes needed)"),
+            "{why}"
+        );
+        assert_eq!(verdict(&m, "no-split-brain").0, "holds");
     }
 }
