@@ -1,1 +1,169 @@
-fn main(){}
+//! Throughput of kcheck's exploration engine against stateright's own BFS checker, on the same
+//! Raft models. Run with `cargo bench --bench throughput`.
+//!
+//! Each checker explores the full reachable state space; the best wall time of up to three runs
+//! is kept (a single run when one takes longer than [`SLOW`]).
+
+use std::time::{Duration, Instant};
+
+use kcheck::engine::{explore, Limits, Search};
+use kcheck::scenario::Scenario;
+use kcheck::systems::raft::Raft;
+use stateright::{Checker, HasDiscoveries, Model};
+
+/// Runs per measurement.
+const RUNS: usize = 3;
+/// A run slower than this is not repeated.
+const SLOW: Duration = Duration::from_secs(20);
+
+/// One measured checker on one scenario.
+struct Row {
+    scenario: String,
+    checker: &'static str,
+    states: usize,
+    edges: Option<usize>,
+    depth: Option<usize>,
+    seconds: f64,
+    bytes_per_state: Option<f64>,
+}
+
+impl Row {
+    fn rate(&self) -> f64 {
+        self.states as f64 / self.seconds
+    }
+}
+
+/// Runs `f` up to [`RUNS`] times and keeps the fastest run's result and time.
+fn best_of<T>(mut f: impl FnMut() -> T) -> (T, Duration) {
+    let mut best: Option<(T, Duration)> = None;
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let out = f();
+        let spent = start.elapsed();
+        if best.as_ref().is_none_or(|(_, b)| spent < *b) {
+            best = Some((out, spent));
+        }
+        if spent > SLOW {
+            break;
+        }
+    }
+    best.expect("at least one run")
+}
+
+fn kcheck_row(name: &str, model: &Raft) -> Row {
+    let (graph, spent) = best_of(|| {
+        explore(
+            model,
+            Search {
+                init: None,
+                limits: Limits {
+                    max_states: usize::MAX,
+                    timeout: None,
+                },
+                leaf: None,
+                progress: &|_| {},
+            },
+        )
+    });
+    assert!(graph.cut.is_none(), "kcheck search of {name} was cut");
+    Row {
+        scenario: name.to_string(),
+        checker: "kcheck",
+        states: graph.len(),
+        edges: Some(graph.edge_count()),
+        depth: Some(graph.depth),
+        seconds: spent.as_secs_f64(),
+        bytes_per_state: Some(graph.bytes_per_state()),
+    }
+}
+
+fn stateright_row(name: &str, model: &Raft, threads: usize) -> Row {
+    let (states, spent) = best_of(|| {
+        model
+            .clone()
+            .checker()
+            .threads(threads)
+            // A discovery no property can make: the search never finishes early.
+            .finish_when(HasDiscoveries::AllOf(
+                std::iter::once("__never__").collect(),
+            ))
+            .spawn_bfs()
+            .join()
+            .unique_state_count()
+    });
+    Row {
+        scenario: name.to_string(),
+        checker: "stateright",
+        states,
+        edges: None,
+        depth: None,
+        seconds: spent.as_secs_f64(),
+        bytes_per_state: None,
+    }
+}
+
+fn or_na<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(|| "n/a".to_string(), |v| v.to_string())
+}
+
+fn print_header() {
+    println!(
+        "{:<24} {:<11} {:>10} {:>11} {:>6} {:>10} {:>12} {:>12}",
+        "scenario", "checker", "states", "edges", "depth", "seconds", "states/s", "bytes/state"
+    );
+    println!("{}", "-".repeat(24 + 11 + 10 + 11 + 6 + 10 + 12 + 12 + 7));
+}
+
+fn print_row(r: &Row) {
+    println!(
+        "{:<24} {:<11} {:>10} {:>11} {:>6} {:>10.6} {:>12.0} {:>12}",
+        r.scenario,
+        r.checker,
+        r.states,
+        or_na(r.edges),
+        or_na(r.depth),
+        r.seconds,
+        r.rate(),
+        or_na(r.bytes_per_state.map(|b| format!("{b:.1}"))),
+    );
+}
+
+fn main() {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("kcheck vs stateright BFS, best of {RUNS} runs, stateright threads = {threads}");
+    println!();
+    print_header();
+    let mut notes = Vec::new();
+    for masters in [3, 5] {
+        let name = format!("raft masters={masters} +part");
+        let valid = Scenario {
+            masters,
+            partition: true,
+            ..Default::default()
+        }
+        .validate()
+        .expect("valid scenario");
+        let model = Raft::new(&valid);
+        let k = kcheck_row(&name, &model);
+        print_row(&k);
+        let s = stateright_row(&name, &model, threads);
+        print_row(&s);
+        let mut note = format!(
+            "{name}: kcheck/stateright states/s ratio = {:.2}x",
+            k.rate() / s.rate()
+        );
+        if k.states != s.states {
+            note.push_str(&format!(
+                "\n  WARNING: state counts differ: kcheck {} vs stateright {} (diff {})",
+                k.states,
+                s.states,
+                k.states as i64 - s.states as i64
+            ));
+        }
+        notes.push(note);
+    }
+    println!();
+    for note in notes {
+        println!("{note}");
+    }
+}

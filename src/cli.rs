@@ -119,7 +119,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "S", default_value_t = 20_000_000)]
     pub max_states: usize,
     /// Stop after this many seconds; the verdicts then say INCOMPLETE.
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "T")]

@@ -1,0 +1,289 @@
+//! The `kcheck` binary as a user meets it: verdicts, exit codes, JSON, and bad input.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn kcheck(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("kcheck")
+        .expect("binary")
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn two_masters_split_can_never_write_again_but_never_split_brain() {
+    let (code, out, _) = kcheck(&["verify", "--masters", "2", "--partition"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("VIOLATED   write-availability"), "{out}");
+    assert!(out.contains("HOLDS      no-split-brain"), "{out}");
+    assert!(out.contains("the network splits {m1} | {m2}"), "{out}");
+    assert!(
+        out.contains("{m2} cannot gather a quorum (1 of the 2 votes needed)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("bounds:   term ≤ 2, ≤ 1 client write"),
+        "{out}"
+    );
+}
+
+#[test]
+fn three_masters_survive_any_split() {
+    let (code, out, _) = kcheck(&["verify", "--masters", "3", "--partition"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("VIOLATED"), "{out}");
+    assert!(
+        out.contains("HOLDS means: for all behaviours with term ≤ 2, ≤ 1 client write."),
+        "{out}"
+    );
+}
+
+#[test]
+fn four_masters_split_two_and_two() {
+    let (code, out, _) = kcheck(&[
+        "verify",
+        "--masters",
+        "4",
+        "--partition",
+        "--property",
+        "write-availability",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("{m1, m2} | {m3, m4}") || out.contains("2 of the 3 votes needed"),
+        "{out}"
+    );
+}
+
+#[test]
+fn quorum_one_on_two_masters_buys_split_brain() {
+    let (code, out, _) = kcheck(&[
+        "verify",
+        "--masters",
+        "2",
+        "--quorum",
+        "1",
+        "--partition",
+        "--property",
+        "no-split-brain",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("no-split-brain is VIOLATED"), "{out}");
+    assert!(
+        out.contains("why: m1 committed [t1:w1] at index 2 but m2 committed [t2]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_scenario_file_is_the_same_as_its_flags() {
+    let (code_file, out_file, _) =
+        kcheck(&["verify", "models/two-masters.toml", "--format", "json"]);
+    let (code_flags, out_flags, _) = kcheck(&[
+        "verify",
+        "--masters",
+        "2",
+        "--partition",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code_file, code_flags);
+    let strip = |s: &str| {
+        let mut v: Value = serde_json::from_str(s).expect("json");
+        v["stats"]["seconds"] = Value::Null;
+        v
+    };
+    assert_eq!(strip(&out_file), strip(&out_flags));
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let (code, out, _) = kcheck(&[
+        "verify",
+        "--masters",
+        "2",
+        "--partition",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(v["scenario"]["masters"], 2);
+    assert_eq!(v["scenario"]["quorum"], 2);
+    assert!(v["bounds"].as_str().is_some_and(|b| b.contains("term ≤ 2")));
+    for key in ["states", "edges", "depth", "seconds"] {
+        assert!(v["stats"][key].is_number(), "stats.{key}");
+    }
+    let results = v["results"].as_array().expect("results");
+    assert_eq!(results.len(), 7);
+    let wa = results
+        .iter()
+        .find(|r| r["property"] == "write-availability")
+        .expect("write-availability");
+    assert_eq!(wa["kind"], "recoverability");
+    assert_eq!(wa["verdict"], "violated");
+    let trace = wa["trace"].as_array().expect("trace");
+    assert!(trace.len() >= 2);
+    assert!(trace
+        .iter()
+        .all(|step| step["action"].is_string() && step["state"].is_object()));
+    assert!(results.iter().any(|r| r["verdict"] == "holds"));
+}
+
+#[test]
+fn the_same_input_gives_the_same_output() {
+    let run = || {
+        let (_, out, _) = kcheck(&[
+            "verify",
+            "--masters",
+            "4",
+            "--partition",
+            "--format",
+            "json",
+            "--threads",
+            "2",
+        ]);
+        let mut v: Value = serde_json::from_str(&out).expect("json");
+        v["stats"]["seconds"] = Value::Null;
+        v
+    };
+    let (_, one, _) = kcheck(&[
+        "verify",
+        "--masters",
+        "4",
+        "--partition",
+        "--format",
+        "json",
+        "--threads",
+        "1",
+    ]);
+    let mut one: Value = serde_json::from_str(&one).expect("json");
+    one["stats"]["seconds"] = Value::Null;
+    assert_eq!(run(), run());
+    assert_eq!(run(), one, "thread count does not change ids or traces");
+}
+
+#[test]
+fn a_cut_search_is_incomplete_never_holds() {
+    let (code, out, _) = kcheck(&[
+        "verify",
+        "--masters",
+        "3",
+        "--partition",
+        "--max-states",
+        "50",
+    ]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("INCOMPLETE"), "{out}");
+    assert!(!out.contains("HOLDS "), "{out}");
+    let (code, out, _) = kcheck(&[
+        "verify",
+        "--masters",
+        "2",
+        "--partition",
+        "--max-states",
+        "5",
+    ]);
+    assert!(
+        code == 1 || code == 3,
+        "a violation found before the cut still counts: {out}"
+    );
+}
+
+#[test]
+fn list_names_every_property_with_its_meaning() {
+    let (code, out, _) = kcheck(&["list"]);
+    assert_eq!(code, 0);
+    for p in [
+        "single-leader-per-term",
+        "no-split-brain",
+        "log-matching",
+        "leader-completeness",
+        "committed-writes-durable",
+        "write-availability",
+        "leader-availability",
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(p))
+            .unwrap_or_else(|| panic!("{p} listed"));
+        assert!(line.split_whitespace().count() > 3, "{line}");
+    }
+}
+
+#[test]
+fn help_shows_an_example() {
+    let (code, out, _) = kcheck(&["verify", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("kcheck verify --masters 2 --partition"));
+}
+
+fn assert_bad_input(args: &[&str], expected: &str) {
+    let (code, out, err) = kcheck(args);
+    assert_eq!(code, 2, "{args:?}: {out}{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.contains(expected), "{args:?}: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    assert!(out.is_empty(), "{out}");
+}
+
+#[test]
+fn bad_input_gets_one_line_and_exit_2() {
+    let dir = std::env::temp_dir().join(format!("kcheck-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let broken = dir.join("broken.toml");
+    std::fs::write(&broken, "masters = 3\npartition = yes please\n").expect("write");
+    let unknown = dir.join("unknown.toml");
+    std::fs::write(&unknown, "masters = 3\nmasterz = 4\n").expect("write");
+    let broken = broken.to_str().expect("utf-8");
+    let unknown = unknown.to_str().expect("utf-8");
+
+    assert_bad_input(
+        &["verify", "--masters", "0"],
+        "masters must be 1 to 7 (got 0)",
+    );
+    assert_bad_input(
+        &["verify", "--masters", "99"],
+        "masters must be 1 to 7 (got 99)",
+    );
+    assert_bad_input(
+        &["verify", "--masters", "2", "--quorum", "3"],
+        "quorum must be 1 to 2",
+    );
+    assert_bad_input(
+        &["verify", "--masters", "3", "--crash", "4"],
+        "crash must be 0 to 3",
+    );
+    assert_bad_input(&["verify", "--writes", "9"], "writes must be 0 to 3");
+    assert_bad_input(
+        &["verify", "--property", "no-such-thing"],
+        "unknown property `no-such-thing`",
+    );
+    assert_bad_input(&["verify", broken], "broken.toml:2:");
+    assert_bad_input(&["verify", unknown], "unknown field `masterz`");
+    assert_bad_input(
+        &["verify", "/no/such/scenario.toml"],
+        "cannot read /no/such/scenario.toml: no such file",
+    );
+    assert_bad_input(&["verify", "--masters", "many"], "invalid value 'many'");
+    assert_bad_input(
+        &["verify", "--frobnicate"],
+        "unexpected argument '--frobnicate'",
+    );
+    assert_bad_input(&["verify", "--timeout", "-1"], "--timeout");
+    assert_bad_input(
+        &["verify", "--threads", "0"],
+        "--threads must be at least 1",
+    );
+    assert_bad_input(&["frob"], "unrecognized subcommand");
+    let _ = std::fs::remove_dir_all(&dir);
+}
