@@ -116,13 +116,16 @@ impl<M: Model> Graph<M> {
     }
 }
 
+/// A predicate on states, shared by the exploring threads.
+pub type StatePredicate<'a, S> = &'a (dyn Fn(&S) -> bool + Sync);
+
 /// What to explore and how.
 pub struct Search<'a, M: Model> {
     /// Start states; `None` for the model's initial states.
     pub init: Option<Vec<M::State>>,
     pub limits: Limits,
     /// States not to expand: their successors cannot change the answer sought.
-    pub leaf: Option<&'a (dyn Fn(&M::State) -> bool + Sync)>,
+    pub leaf: Option<StatePredicate<'a, M::State>>,
     /// Called about once per batch.
     pub progress: &'a (dyn Fn(Progress) + Sync),
 }

@@ -32,3 +32,178 @@ pub fn decide<M: System>(
         Kind::Recoverability(goal) => recoverability::decide(model, graph, goal, limits),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The engine on a toy system small enough to reason about by hand: a counter that can
+    //! step up to its bound or drop to a sink it never leaves.
+
+    use serde::Serialize;
+
+    use super::*;
+    use crate::property::Goal;
+
+    #[derive(Clone)]
+    struct Counter {
+        max: u8,
+        sink: bool,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+    enum State {
+        At(u8),
+        Sink,
+    }
+
+    impl stateright::Model for Counter {
+        type State = State;
+        type Action = u8;
+        fn init_states(&self) -> Vec<State> {
+            vec![State::At(0)]
+        }
+        fn actions(&self, s: &State, actions: &mut Vec<u8>) {
+            if let State::At(n) = s {
+                if *n < self.max {
+                    actions.push(1);
+                }
+                actions.push(0);
+                if self.sink {
+                    actions.push(2);
+                }
+            }
+        }
+        fn next_state(&self, s: &State, a: u8) -> Option<State> {
+            let State::At(n) = s else { return None };
+            let next = match a {
+                1 => State::At(n + 1),
+                0 => State::At(0),
+                _ => State::Sink,
+            };
+            (next != *s).then_some(next)
+        }
+    }
+
+    impl System for Counter {
+        fn catalogue() -> Vec<Property<Self>> {
+            vec![
+                Property {
+                    name: "reaches-3",
+                    meaning: "the counter can reach 3",
+                    kind: Kind::Possibility(|_, s| *s == State::At(3)),
+                },
+                Property {
+                    name: "back-to-zero",
+                    meaning: "zero is always reachable again",
+                    kind: Kind::Recoverability(Goal::State(|_, s| *s == State::At(0))),
+                },
+                Property {
+                    name: "never-max",
+                    meaning: "the counter never reaches its bound",
+                    kind: Kind::Invariant(|c, s| {
+                        (*s == State::At(c.max)).then(|| "at the bound".to_string())
+                    }),
+                },
+            ]
+        }
+        fn bounds(&self) -> String {
+            format!("count ≤ {}", self.max)
+        }
+        fn extended(&self) -> Self {
+            Counter {
+                max: self.max + 1,
+                ..self.clone()
+            }
+        }
+        fn recovery(&self) -> Self {
+            self.extended()
+        }
+        fn describe(&self, a: &u8) -> String {
+            a.to_string()
+        }
+        fn summary(&self, s: &State) -> String {
+            format!("{s:?}")
+        }
+        fn changes(&self, _: &State, b: &State) -> Vec<String> {
+            vec![format!("{b:?}")]
+        }
+        fn explain_stuck(&self, _: &State) -> String {
+            "in the sink".to_string()
+        }
+    }
+
+    fn verdicts(c: &Counter, max_states: usize) -> Vec<&'static str> {
+        let limits = Limits {
+            max_states,
+            timeout: None,
+        };
+        let graph = explore(
+            c,
+            Search {
+                init: None,
+                limits,
+                leaf: None,
+                progress: &|_| {},
+            },
+        );
+        Counter::catalogue()
+            .iter()
+            .map(|p| decide(c, &graph, p, &limits).label())
+            .collect()
+    }
+
+    #[test]
+    fn each_kind_holds_and_fails_where_it_should() {
+        assert_eq!(
+            verdicts(
+                &Counter {
+                    max: 5,
+                    sink: false
+                },
+                100
+            ),
+            ["holds", "holds", "violated"]
+        );
+        assert_eq!(
+            verdicts(&Counter { max: 2, sink: true }, 100),
+            ["violated", "violated", "violated"]
+        );
+    }
+
+    #[test]
+    fn a_cut_search_never_holds() {
+        // Three states fit; the counter's bound (5) and the possibility (3) lie beyond the cut.
+        assert_eq!(
+            verdicts(
+                &Counter {
+                    max: 5,
+                    sink: false
+                },
+                2
+            ),
+            ["incomplete", "incomplete", "incomplete"]
+        );
+    }
+
+    #[test]
+    fn ids_are_breadth_first_and_traces_shortest() {
+        let c = Counter { max: 4, sink: true };
+        let limits = Limits {
+            max_states: 100,
+            timeout: None,
+        };
+        let graph = explore(
+            &c,
+            Search {
+                init: None,
+                limits,
+                leaf: None,
+                progress: &|_| {},
+            },
+        );
+        let states: Vec<_> = graph.states().cloned().collect();
+        assert_eq!(states[..3], [State::At(0), State::At(1), State::Sink]);
+        let last = graph.len() - 1;
+        assert_eq!(trace::shortest(&c, &graph, last).steps.len(), 4);
+        assert_eq!(graph.depth, 4);
+    }
+}

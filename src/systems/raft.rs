@@ -93,6 +93,12 @@ impl Member {
         self.log.last().map_or(0, |e| e.term)
     }
 
+    /// The committed prefix of the log (all of it, should a faulty variant truncate below the
+    /// commit index).
+    pub fn committed(&self) -> &[Entry] {
+        &self.log[..(self.commit as usize).min(self.log.len())]
+    }
+
     fn last_index(&self) -> u8 {
         self.log.len() as u8
     }
@@ -702,9 +708,20 @@ fn single_leader_per_term(_: &Raft, s: &RaftState) -> Option<String> {
 }
 
 fn no_split_brain(_: &Raft, s: &RaftState) -> Option<String> {
+    // etcd panics rather than truncate a committed entry; here it is the same violation.
+    for (i, m) in s.members.iter().enumerate() {
+        if m.commit as usize > m.log.len() {
+            return Some(format!(
+                "{} committed {} entries but its log now holds {}: a committed entry was overwritten",
+                name(i as Id),
+                m.commit,
+                m.log.len()
+            ));
+        }
+    }
     for (i, a) in s.members.iter().enumerate() {
         for (j, b) in s.members.iter().enumerate().skip(i + 1) {
-            let both = a.commit.min(b.commit) as usize;
+            let both = a.committed().len().min(b.committed().len());
             if let Some(k) = (0..both).find(|&k| a.log[k] != b.log[k]) {
                 return Some(format!(
                     "{} committed {} at index {} but {} committed {}",
@@ -755,8 +772,9 @@ fn leader_completeness(_: &Raft, s: &RaftState) -> Option<String> {
             if i == l || m.term > leader.term {
                 continue;
             }
-            let commit = m.commit as usize;
-            if let Some(k) = (0..commit).find(|&k| leader.log.get(k) != Some(&m.log[k])) {
+            if let Some(k) =
+                (0..m.committed().len()).find(|&k| leader.log.get(k) != Some(&m.log[k]))
+            {
                 return Some(format!(
                     "leader {} of term {} lacks {} at index {}, which {} (term {}) has committed",
                     name(l as Id),
