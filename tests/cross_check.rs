@@ -67,7 +67,10 @@ const LIMITS: Limits = Limits {
 #[test]
 fn same_state_counts_and_invariant_verdicts_as_stateright() {
     for s in configurations() {
-        let model = Raft::new(&s.validate().expect("valid"));
+        let model = Raft {
+            symmetry: false,
+            ..Raft::new(&s.validate().expect("valid"))
+        };
         let graph = explore(
             &model,
             Search {
@@ -96,6 +99,55 @@ fn same_state_counts_and_invariant_verdicts_as_stateright() {
                     p.name
                 );
             }
+        }
+    }
+}
+
+/// Symmetry reduction explores one state per renaming of the members; it must not change a
+/// single verdict.
+#[test]
+fn symmetry_reduction_changes_no_verdict() {
+    let mut more = configurations();
+    more.push(Scenario {
+        masters: 4,
+        crash: Some(2),
+        ..Scenario::default()
+    });
+    more.push(Scenario {
+        masters: 5,
+        crash: Some(1),
+        heal: true,
+        ..Scenario::default()
+    });
+    for s in more {
+        let full = Raft {
+            symmetry: false,
+            ..Raft::new(&s.validate().expect("valid"))
+        };
+        let reduced = Raft::new(&s.validate().expect("valid"));
+        let g_full = explore(
+            &full,
+            Search {
+                init: None,
+                limits: LIMITS,
+                leaf: None,
+                progress: &|_| {},
+            },
+        );
+        let g_reduced = explore(
+            &reduced,
+            Search {
+                init: None,
+                limits: LIMITS,
+                leaf: None,
+                progress: &|_| {},
+            },
+        );
+        assert!(g_reduced.len() <= g_full.len());
+        for p in Raft::catalogue() {
+            let a = decide(&full, &g_full, &p, &LIMITS).label();
+            let b = decide(&reduced, &g_reduced, &p, &LIMITS).label();
+            assert_eq!(a, b, "{} on {s:?}", p.name);
         }
     }
 }

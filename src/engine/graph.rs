@@ -153,6 +153,7 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
         bounds: model.bounds(),
     };
     for s in init.unwrap_or_else(|| model.init_states()) {
+        let s = model.representative(&s).unwrap_or(s);
         if g.states.insert(s, ()).is_none() {
             g.parent.push(ROOT);
         }
@@ -185,6 +186,7 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
                 actions
                     .drain(..)
                     .filter_map(|a| model.next_state(s, a))
+                    .map(|t| model.representative(&t).unwrap_or(t))
                     .map(|t| (hasher.hash_one(&t), t))
                     .collect()
             })

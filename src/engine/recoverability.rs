@@ -63,15 +63,19 @@ pub fn decide<M: System>(
             proof: Exhaustive::new(claim),
             witness: None,
         },
-        Some(&first) => Verdict::Violated(Violation {
-            trace: Some(trace::shortest(model, graph, first)),
-            why: format!(
+        Some(&first) => {
+            let trace = trace::shortest(model, graph, first);
+            let why = format!(
                 "{}; no goal is reachable from here even within {}",
-                model.explain_stuck(graph.state(first)),
+                model.explain_stuck(trace.last()),
                 extended.bounds()
-            ),
-            dead_states: Some(dead.len()),
-        }),
+            );
+            Verdict::Violated(Violation {
+                trace: Some(trace),
+                why,
+                dead_states: Some(dead.len()),
+            })
+        }
     }
 }
 

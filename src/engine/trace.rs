@@ -2,33 +2,47 @@
 
 use stateright::Model;
 
+use crate::systems::System;
+
 use super::Graph;
 use crate::property::Trace;
 
 /// The shortest path from an initial state to `id`. Each step's action is found by replaying the
 /// model from the previous state, so every trace is one the model can take, action by action.
-pub fn shortest<M: Model>(model: &M, graph: &Graph<M>, id: usize) -> Trace<M>
-where
-    M::State: Clone + PartialEq,
-    M::Action: Clone,
-{
+/// Under symmetry reduction the graph holds representatives; the trace follows concrete states
+/// whose representatives are the graph's, and ends in a renaming of state `id`.
+pub fn shortest<M: System>(model: &M, graph: &Graph<M>, id: usize) -> Trace<M> {
+    let canon = |s: M::State| model.representative(&s).unwrap_or(s);
     let mut ids = vec![id];
     while let Some(p) = graph.parent(*ids.last().expect("non-empty")) {
         ids.push(p);
     }
     ids.reverse();
-    let init = graph.state(ids[0]).clone();
-    let mut steps = Vec::with_capacity(ids.len() - 1);
+    let root = graph.state(ids[0]);
+    // A start state that is not one of the model's own (a recoverability search starts from
+    // states deep in the main graph) is its own concrete state.
+    let init = model
+        .init_states()
+        .into_iter()
+        .find(|s| canon(s.clone()) == *root)
+        .unwrap_or_else(|| root.clone());
+    let mut steps: Vec<(M::Action, M::State)> = Vec::with_capacity(ids.len() - 1);
     let mut actions = Vec::new();
-    for pair in ids.windows(2) {
-        let (from, to) = (graph.state(pair[0]), graph.state(pair[1]));
+    for &next in &ids[1..] {
+        let from = steps.last().map_or(&init, |(_, s)| s).clone();
+        let to = graph.state(next);
         actions.clear();
-        model.actions(from, &mut actions);
-        let action = actions
+        model.actions(&from, &mut actions);
+        let step = actions
             .drain(..)
-            .find(|a| model.next_state(from, a.clone()).as_ref() == Some(to))
+            .find_map(|a| {
+                model
+                    .next_state(&from, a.clone())
+                    .filter(|t| canon(t.clone()) == *to)
+                    .map(|t| (a, t))
+            })
             .expect("every graph edge is a step of the model");
-        steps.push((action, to.clone()));
+        steps.push(step);
     }
     Trace { init, steps }
 }

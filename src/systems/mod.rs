@@ -36,6 +36,12 @@ pub trait System:
     fn changes(&self, before: &Self::State, after: &Self::State) -> Vec<String>;
     /// Why no goal is reachable from this state any more.
     fn explain_stuck(&self, state: &Self::State) -> String;
+    /// Symmetry reduction: a state of the same orbit under renaming of interchangeable
+    /// components, the same for every member of the orbit where possible, or `None` to keep the
+    /// state as it is. Every property must be blind to such renaming.
+    fn representative(&self, _state: &Self::State) -> Option<Self::State> {
+        None
+    }
 }
 
 impl System for raft::Raft {
@@ -62,5 +68,9 @@ impl System for raft::Raft {
     }
     fn explain_stuck(&self, state: &raft::RaftState) -> String {
         raft::Raft::explain_stuck(self, state)
+    }
+    fn representative(&self, state: &raft::RaftState) -> Option<raft::RaftState> {
+        self.symmetry
+            .then(|| raft::Raft::representative(self, state))
     }
 }

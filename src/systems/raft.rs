@@ -198,6 +198,8 @@ pub struct Raft {
     /// Only the steps that can help the cluster recover: no new faults, and only the member
     /// best placed to win may campaign. See [`Raft::recovery`].
     pub recovery_only: bool,
+    /// Explore one representative per renaming of the members (see [`Raft::representative`]).
+    pub symmetry: bool,
     #[cfg(test)]
     pub bug: Option<Bug>,
 }
@@ -223,6 +225,7 @@ impl Raft {
             max_term: s.max_term,
             max_writes: s.writes,
             recovery_only: false,
+            symmetry: true,
             #[cfg(test)]
             bug: None,
         }
@@ -257,6 +260,88 @@ impl Raft {
                 let m = &s.members[i as usize];
                 (m.last_term(), m.last_index(), std::cmp::Reverse(i))
             })
+    }
+
+    /// Members are interchangeable: every property speaks of "some member" or "every member",
+    /// never of `m2` in particular. So a state and its renamings share every verdict, and one
+    /// representative per orbit suffices. Members are sorted by what they hold (ties keep their
+    /// order), and every reference to a member id (votes, vote sets, match indexes, the network
+    /// split) is renamed with them.
+    pub fn representative(&self, s: &RaftState) -> RaftState {
+        let n = s.members.len();
+        let mut order: ArrayVec<u8, MAX_MEMBERS> = (0..n as u8).collect();
+        let side_of = |i: u8| match s.network {
+            Network::Split { side } => side >> i & 1,
+            _ => 0,
+        };
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&s.members[a as usize], &s.members[b as usize]);
+            (
+                std::cmp::Reverse(x.role),
+                x.up,
+                x.term,
+                &x.log,
+                x.commit,
+                side_of(a),
+                x.vote.is_some(),
+                x.votes.count_ones(),
+            )
+                .cmp(&(
+                    std::cmp::Reverse(y.role),
+                    y.up,
+                    y.term,
+                    &y.log,
+                    y.commit,
+                    side_of(b),
+                    y.vote.is_some(),
+                    y.votes.count_ones(),
+                ))
+                .then(a.cmp(&b))
+        });
+        if order.iter().enumerate().all(|(i, &o)| i as u8 == o) {
+            return s.clone();
+        }
+        // rename[old] = new
+        let mut rename = [0u8; MAX_MEMBERS];
+        for (new, &old) in order.iter().enumerate() {
+            rename[old as usize] = new as u8;
+        }
+        let remap_set = |set: u8| {
+            (0..n)
+                .filter(|&i| set >> i & 1 == 1)
+                .fold(0u8, |acc, i| acc | 1 << rename[i])
+        };
+        let members = order
+            .iter()
+            .map(|&old| {
+                let m = &s.members[old as usize];
+                let mut t = m.clone();
+                t.vote = m.vote.map(|v| rename[v as usize]);
+                t.votes = remap_set(m.votes);
+                if !m.match_index.is_empty() {
+                    t.match_index = order.iter().map(|&o| m.match_index[o as usize]).collect();
+                }
+                t
+            })
+            .collect();
+        let network = match s.network {
+            Network::Split { side } => {
+                let side = remap_set(side);
+                Network::Split {
+                    side: if side & 1 == 1 {
+                        side
+                    } else {
+                        self.all() & !side
+                    },
+                }
+            }
+            other => other,
+        };
+        RaftState {
+            members,
+            network,
+            ..s.clone()
+        }
     }
 
     /// The bounds in words, for "holds for all behaviours with ...".
