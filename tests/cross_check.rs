@@ -2,7 +2,7 @@
 //! unique states and the same invariant verdicts. And every counterexample kcheck prints
 //! replays on the model, action by action.
 
-use kcheck::engine::{decide, explore, trace, Limits, Search};
+use kcheck::engine::{decide, explore_all, trace, Limits};
 use kcheck::property::{Kind, Verdict};
 use kcheck::scenario::Scenario;
 use kcheck::systems::raft::Raft;
@@ -71,15 +71,7 @@ fn same_state_counts_and_invariant_verdicts_as_stateright() {
             symmetry: false,
             ..Raft::new(&s.validate().expect("valid"))
         };
-        let graph = explore(
-            &model,
-            Search {
-                init: None,
-                limits: LIMITS,
-                leaf: None,
-                progress: &|_| {},
-            },
-        );
+        let graph = explore_all(&model, LIMITS);
         // Waiting for a discovery that never comes makes stateright explore exhaustively.
         let sr = model
             .clone()
@@ -125,24 +117,8 @@ fn symmetry_reduction_changes_no_verdict() {
             ..Raft::new(&s.validate().expect("valid"))
         };
         let reduced = Raft::new(&s.validate().expect("valid"));
-        let g_full = explore(
-            &full,
-            Search {
-                init: None,
-                limits: LIMITS,
-                leaf: None,
-                progress: &|_| {},
-            },
-        );
-        let g_reduced = explore(
-            &reduced,
-            Search {
-                init: None,
-                limits: LIMITS,
-                leaf: None,
-                progress: &|_| {},
-            },
-        );
+        let g_full = explore_all(&full, LIMITS);
+        let g_reduced = explore_all(&reduced, LIMITS);
         assert!(g_reduced.len() <= g_full.len());
         for p in Raft::catalogue() {
             let a = decide(&full, &g_full, &p, &LIMITS).label();
@@ -157,15 +133,7 @@ fn every_counterexample_replays() {
     let mut replayed = 0;
     for s in configurations() {
         let model = Raft::new(&s.validate().expect("valid"));
-        let graph = explore(
-            &model,
-            Search {
-                init: None,
-                limits: LIMITS,
-                leaf: None,
-                progress: &|_| {},
-            },
-        );
+        let graph = explore_all(&model, LIMITS);
         for p in Raft::catalogue() {
             if let Verdict::Violated(v) = decide(&model, &graph, &p, &LIMITS) {
                 let t = v.trace.expect("a trace");
@@ -197,15 +165,7 @@ fn a_tampered_trace_does_not_replay() {
         .validate()
         .expect("valid"),
     );
-    let graph = explore(
-        &model,
-        Search {
-            init: None,
-            limits: LIMITS,
-            leaf: None,
-            progress: &|_| {},
-        },
-    );
+    let graph = explore_all(&model, LIMITS);
     let p = Raft::catalogue()
         .into_iter()
         .find(|p| p.name == "write-availability")

@@ -130,6 +130,19 @@ pub struct Search<'a, M: Model> {
     pub progress: &'a (dyn Fn(Progress) + Sync),
 }
 
+/// Explores everything reachable from the model's initial states, with no progress report.
+pub fn explore_all<M: System>(model: &M, limits: Limits) -> Graph<M> {
+    explore(
+        model,
+        Search {
+            init: None,
+            limits,
+            leaf: None,
+            progress: &|_| {},
+        },
+    )
+}
+
 /// Explores every state reachable from the start states, breadth first, until done or a limit
 /// cuts it.
 pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {

@@ -14,7 +14,7 @@ pub mod possibility;
 pub mod recoverability;
 pub mod trace;
 
-pub use graph::{explore, Graph, Limits, Progress, Search};
+pub use graph::{explore, explore_all, Graph, Limits, Progress, Search};
 
 use crate::property::{Kind, Property, Verdict};
 use crate::systems::System;
@@ -136,15 +136,7 @@ mod tests {
             max_states,
             timeout: None,
         };
-        let graph = explore(
-            c,
-            Search {
-                init: None,
-                limits,
-                leaf: None,
-                progress: &|_| {},
-            },
-        );
+        let graph = explore_all(c, limits);
         Counter::catalogue()
             .iter()
             .map(|p| decide(c, &graph, p, &limits).label())
@@ -191,15 +183,7 @@ mod tests {
             max_states: 100,
             timeout: None,
         };
-        let graph = explore(
-            &c,
-            Search {
-                init: None,
-                limits,
-                leaf: None,
-                progress: &|_| {},
-            },
-        );
+        let graph = explore_all(&c, limits);
         let states: Vec<_> = graph.states().cloned().collect();
         assert_eq!(states[..3], [State::At(0), State::At(1), State::Sink]);
         let last = graph.len() - 1;

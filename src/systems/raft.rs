@@ -1043,7 +1043,7 @@ mod tests {
     use stateright::Model;
 
     use super::*;
-    use crate::engine::{decide, explore, Limits, Search};
+    use crate::engine::{decide, explore, explore_all, Limits, Search};
     use crate::property::Verdict;
     use crate::scenario::Scenario;
 
@@ -1060,15 +1060,7 @@ mod tests {
 
     /// The verdict label and, when violated, the reason, for one property.
     fn verdict(model: &Raft, property: &str) -> (&'static str, String) {
-        let graph = explore(
-            model,
-            Search {
-                init: None,
-                limits: limits(),
-                leaf: None,
-                progress: &|_| {},
-            },
-        );
+        let graph = explore_all(model, limits());
         let p = Raft::catalogue()
             .into_iter()
             .find(|p| p.name == property)
@@ -1300,15 +1292,7 @@ mod tests {
         ] {
             let m = raft(s);
             let ext = m.extended();
-            let graph = explore(
-                &m,
-                Search {
-                    init: None,
-                    limits: limits(),
-                    leaf: None,
-                    progress: &|_| {},
-                },
-            );
+            let graph = explore_all(&m, limits());
             let mut checked = 0;
             for state in graph.states().filter(|s| has_working_leader(&m, s)) {
                 let leader = (0..m.masters)
