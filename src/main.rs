@@ -8,6 +8,7 @@ use kcheck::check::{self, Options};
 use kcheck::cli::{Cli, Command, Format, VerifyArgs};
 use kcheck::report;
 use kcheck::systems::raft::Raft;
+use kcheck::systems::System;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -6,6 +6,7 @@ use kcheck::engine::{decide, explore_all, trace, Limits};
 use kcheck::property::{Kind, Verdict};
 use kcheck::scenario::Scenario;
 use kcheck::systems::raft::Raft;
+use kcheck::systems::System;
 use stateright::{Checker, HasDiscoveries, Model};
 
 fn configurations() -> Vec<Scenario> {

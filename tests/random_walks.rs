@@ -4,6 +4,7 @@
 use kcheck::property::Kind;
 use kcheck::scenario::Scenario;
 use kcheck::systems::raft::Raft;
+use kcheck::systems::System;
 use proptest::prelude::*;
 use stateright::Model;
 

@@ -43,34 +43,3 @@ pub trait System:
         None
     }
 }
-
-impl System for raft::Raft {
-    fn catalogue() -> Vec<Property<Self>> {
-        raft::Raft::catalogue()
-    }
-    fn bounds(&self) -> String {
-        raft::Raft::bounds(self)
-    }
-    fn extended(&self) -> Self {
-        raft::Raft::extended(self)
-    }
-    fn recovery(&self) -> Self {
-        raft::Raft::recovery(self)
-    }
-    fn describe(&self, action: &raft::Action) -> String {
-        raft::Raft::describe(self, action)
-    }
-    fn summary(&self, state: &raft::RaftState) -> String {
-        raft::Raft::summary(self, state)
-    }
-    fn changes(&self, before: &raft::RaftState, after: &raft::RaftState) -> Vec<String> {
-        raft::Raft::changes(self, before, after)
-    }
-    fn explain_stuck(&self, state: &raft::RaftState) -> String {
-        raft::Raft::explain_stuck(self, state)
-    }
-    fn representative(&self, state: &raft::RaftState) -> Option<raft::RaftState> {
-        self.symmetry
-            .then(|| raft::Raft::representative(self, state))
-    }
-}

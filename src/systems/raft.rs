@@ -47,6 +47,7 @@ use serde::Serialize;
 
 use crate::property::{Goal, Kind, Property};
 use crate::scenario::RaftScenario;
+use crate::systems::System;
 
 /// At most this many members (validated in the scenario).
 pub const MAX_MEMBERS: usize = 7;
@@ -198,7 +199,7 @@ pub struct Raft {
     /// Only the steps that can help the cluster recover: no new faults, and only the member
     /// best placed to win may campaign. See [`Raft::recovery`].
     pub recovery_only: bool,
-    /// Explore one representative per renaming of the members (see [`Raft::representative`]).
+    /// Explore one representative per renaming of the members (see [`Raft::canonical`]).
     pub symmetry: bool,
     #[cfg(test)]
     pub bug: Option<Bug>,
@@ -231,26 +232,6 @@ impl Raft {
         }
     }
 
-    /// The budget recoverability is decided under: two more elections than the main bound (a
-    /// first candidate may lose to a member with a longer log, the second then wins) and one
-    /// more write (the write whose commit is the goal).
-    pub fn extended(&self) -> Self {
-        Raft {
-            max_term: self.max_term + 2,
-            max_writes: self.max_writes + 1,
-            ..self.clone()
-        }
-    }
-
-    /// The extended budget restricted to the steps that can help recovery. Every path of this
-    /// model is a path of [`Raft::extended`], so a goal reached here is reachable there.
-    pub fn recovery(&self) -> Self {
-        Raft {
-            recovery_only: true,
-            ..self.extended()
-        }
-    }
-
     /// The member whose campaign can win if any can: up, able to reach a quorum, with the most
     /// up-to-date log (lowest id on a tie). Recovery searches let only it campaign.
     fn best_candidate(&self, s: &RaftState) -> Option<Id> {
@@ -267,7 +248,7 @@ impl Raft {
     /// representative per orbit suffices. Members are sorted by what they hold (ties keep their
     /// order), and every reference to a member id (votes, vote sets, match indexes, the network
     /// split) is renamed with them.
-    pub fn representative(&self, s: &RaftState) -> RaftState {
+    fn canonical(&self, s: &RaftState) -> RaftState {
         let n = s.members.len();
         let mut order: ArrayVec<u8, MAX_MEMBERS> = (0..n as u8).collect();
         let side_of = |i: u8| match s.network {
@@ -342,16 +323,6 @@ impl Raft {
             network,
             ..s.clone()
         }
-    }
-
-    /// The bounds in words, for "holds for all behaviours with ...".
-    pub fn bounds(&self) -> String {
-        format!(
-            "term ≤ {}, ≤ {} client write{}",
-            self.max_term,
-            self.max_writes,
-            if self.max_writes == 1 { "" } else { "s" }
-        )
     }
 
     #[cfg(test)]
@@ -538,9 +509,57 @@ impl Raft {
         s.members[l as usize].match_index[f as usize] = last_new;
         self.advance_commit(s, l);
     }
+}
 
+impl System for Raft {
+    /// The property catalogue of this system.
+    fn catalogue() -> Vec<Property<Raft>> {
+        let mut all = invariant_catalogue();
+        all.push(Property {
+            name: "write-availability",
+            meaning: "from every reachable state a new client write can still commit",
+            kind: Kind::Recoverability(Goal::Step {
+                step: write_commits,
+                ready: has_working_leader,
+            }),
+        });
+        all.push(Property {
+            name: "leader-availability",
+            meaning:
+                "from every reachable state a leader followed by a quorum can still be elected",
+            kind: Kind::Recoverability(Goal::State(has_working_leader)),
+        });
+        all
+    }
+    /// The bounds in words, for "holds for all behaviours with ...".
+    fn bounds(&self) -> String {
+        format!(
+            "term ≤ {}, ≤ {} client write{}",
+            self.max_term,
+            self.max_writes,
+            if self.max_writes == 1 { "" } else { "s" }
+        )
+    }
+    /// The budget recoverability is decided under: two more elections than the main bound (a
+    /// first candidate may lose to a member with a longer log, the second then wins) and one
+    /// more write (the write whose commit is the goal).
+    fn extended(&self) -> Self {
+        Raft {
+            max_term: self.max_term + 2,
+            max_writes: self.max_writes + 1,
+            ..self.clone()
+        }
+    }
+    /// The extended budget restricted to the steps that can help recovery. Every path of this
+    /// model is a path of [`Raft::extended`], so a goal reached here is reachable there.
+    fn recovery(&self) -> Self {
+        Raft {
+            recovery_only: true,
+            ..self.extended()
+        }
+    }
     /// An action in words.
-    pub fn describe(&self, action: &Action) -> String {
+    fn describe(&self, action: &Action) -> String {
         match *action {
             Action::Timeout(i) if self.pre_vote => format!(
                 "{}'s election timeout fires: it asks for pre-votes",
@@ -564,9 +583,8 @@ impl Raft {
             Action::Heal => "the network heals".to_string(),
         }
     }
-
     /// One line per member: role, term, log and commit, and the network.
-    pub fn summary(&self, s: &RaftState) -> String {
+    fn summary(&self, s: &RaftState) -> String {
         let mut parts: Vec<String> = s
             .members
             .iter()
@@ -582,9 +600,8 @@ impl Raft {
         }
         parts.join("; ")
     }
-
     /// What changed between two states, in words.
-    pub fn changes(&self, a: &RaftState, b: &RaftState) -> Vec<String> {
+    fn changes(&self, a: &RaftState, b: &RaftState) -> Vec<String> {
         let mut out = Vec::new();
         for (i, (x, y)) in a.members.iter().zip(b.members.iter()).enumerate() {
             let who = name(i as Id);
@@ -645,9 +662,8 @@ impl Raft {
         }
         out
     }
-
     /// Why no goal can be reached from here: who can gather how many votes.
-    pub fn explain_stuck(&self, s: &RaftState) -> String {
+    fn explain_stuck(&self, s: &RaftState) -> String {
         let q = self.quorum as usize;
         let mut groups: Vec<String> = Vec::new();
         let mut seen = 0u8;
@@ -699,24 +715,8 @@ impl Raft {
         text
     }
 
-    /// The property catalogue of this system.
-    pub fn catalogue() -> Vec<Property<Raft>> {
-        let mut all = invariant_catalogue();
-        all.push(Property {
-            name: "write-availability",
-            meaning: "from every reachable state a new client write can still commit",
-            kind: Kind::Recoverability(Goal::Step {
-                step: write_commits,
-                ready: has_working_leader,
-            }),
-        });
-        all.push(Property {
-            name: "leader-availability",
-            meaning:
-                "from every reachable state a leader followed by a quorum can still be elected",
-            kind: Kind::Recoverability(Goal::State(has_working_leader)),
-        });
-        all
+    fn representative(&self, state: &RaftState) -> Option<RaftState> {
+        self.symmetry.then(|| self.canonical(state))
     }
 }
 
@@ -1203,14 +1203,8 @@ mod tests {
             },
         ] {
             let m = raft(s);
-            for p in [
-                "single-leader-per-term",
-                "no-split-brain",
-                "log-matching",
-                "leader-completeness",
-                "committed-writes-durable",
-            ] {
-                assert_eq!(verdict(&m, p).0, "holds", "{p}");
+            for p in invariant_catalogue() {
+                assert_eq!(verdict(&m, p.name).0, "holds", "{}", p.name);
             }
         }
     }
