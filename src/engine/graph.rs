@@ -116,6 +116,12 @@ impl<M: Model> Graph<M> {
     }
 }
 
+/// A successor found in a batch: already interned, or new with its hash.
+enum Successor<S> {
+    Known(u32),
+    New(u64, S),
+}
+
 /// A predicate on states, shared by the exploring threads.
 pub type StatePredicate<'a, S> = &'a (dyn Fn(&S) -> bool + Sync);
 
@@ -187,7 +193,10 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
             }
         }
         let end = level_end.min(next + CHUNK);
-        let batch: Vec<Vec<(u64, M::State)>> = (next..end)
+        // The parallel part: successors, their representatives and hashes, and a read-only
+        // lookup of the states interned in earlier batches (most successors are). Only states
+        // new to the graph reach the sequential part, which assigns ids in frontier order.
+        let batch: Vec<Vec<Successor<M::State>>> = (next..end)
             .into_par_iter()
             .map_init(Vec::new, |actions, id| {
                 let s = g.state(id);
@@ -200,23 +209,35 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
                     .drain(..)
                     .filter_map(|a| model.next_state(s, a))
                     .map(|t| model.representative(&t).unwrap_or(t))
-                    .map(|t| (hasher.hash_one(&t), t))
+                    .map(|t| {
+                        let hash = hasher.hash_one(&t);
+                        match g.states.raw_entry_v1().index_from_hash(hash, |x| *x == t) {
+                            Some(id) => Successor::Known(id as u32),
+                            None => Successor::New(hash, t),
+                        }
+                    })
                     .collect()
             })
             .collect();
         for (offset, successors) in batch.into_iter().enumerate() {
             let source = (next + offset) as u32;
-            for (hash, t) in successors {
-                let len = g.states.len();
-                let id = match g.states.raw_entry_mut_v1().from_hash(hash, |x| *x == t) {
-                    RawEntryMut::Occupied(e) => e.index(),
-                    RawEntryMut::Vacant(v) => {
-                        v.insert_hashed_nocheck(hash, t, ());
-                        g.parent.push(source);
-                        len
+            for successor in successors {
+                let id = match successor {
+                    Successor::Known(id) => id,
+                    Successor::New(hash, t) => {
+                        let len = g.states.len();
+                        match g.states.raw_entry_mut_v1().from_hash(hash, |x| *x == t) {
+                            // New to the graph, but an earlier state of this batch found it too.
+                            RawEntryMut::Occupied(e) => e.index() as u32,
+                            RawEntryMut::Vacant(v) => {
+                                v.insert_hashed_nocheck(hash, t, ());
+                                g.parent.push(source);
+                                len as u32
+                            }
+                        }
                     }
                 };
-                g.edges.push(id as u32);
+                g.edges.push(id);
             }
             g.edge_start.push(g.edges.len() as u32);
         }

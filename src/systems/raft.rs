@@ -74,19 +74,102 @@ pub struct Entry {
     pub write: u8,
 }
 
+/// A member's log: a fixed-capacity run of entries, one byte for its length. States are
+/// copied on every step, so the log is kept small and inline.
+#[derive(Clone, Copy)]
+pub struct Log {
+    len: u8,
+    entries: [Entry; LOG_CAPACITY],
+}
+
+impl Log {
+    pub fn push(&mut self, e: Entry) {
+        self.entries[self.len as usize] = e;
+        self.len += 1;
+    }
+
+    pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len as u8);
+    }
+}
+
+impl std::ops::Deref for Log {
+    type Target = [Entry];
+    fn deref(&self) -> &[Entry] {
+        &self.entries[..self.len as usize]
+    }
+}
+
+impl Extend<Entry> for Log {
+    fn extend<I: IntoIterator<Item = Entry>>(&mut self, iter: I) {
+        for e in iter {
+            self.push(e);
+        }
+    }
+}
+
+impl FromIterator<Entry> for Log {
+    fn from_iter<I: IntoIterator<Item = Entry>>(iter: I) -> Self {
+        let mut log = Log {
+            len: 0,
+            entries: [Entry { term: 0, write: 0 }; LOG_CAPACITY],
+        };
+        log.extend(iter);
+        log
+    }
+}
+
+impl PartialEq for Log {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Log {}
+
+impl std::hash::Hash for Log {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (**self).hash(h)
+    }
+}
+
+impl PartialOrd for Log {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Log {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl std::fmt::Debug for Log {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Log {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
+}
+
 /// One etcd member.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Member {
     pub term: u8,
     pub vote: Option<Id>,
-    pub log: ArrayVec<Entry, LOG_CAPACITY>,
+    pub log: Log,
     pub commit: u8,
     pub up: bool,
     pub role: Role,
     /// Bitset of members whose (pre-)vote this candidate holds, itself included.
     pub votes: u8,
-    /// The leader's knowledge of each member's log; empty unless `role` is `Leader`.
-    pub match_index: ArrayVec<u8, MAX_MEMBERS>,
+    /// The leader's knowledge of each member's log; all zero unless `role` is `Leader`.
+    pub match_index: [u8; MAX_MEMBERS],
 }
 
 impl Member {
@@ -111,7 +194,7 @@ impl Member {
         }
         self.role = Role::Follower;
         self.votes = 0;
-        self.match_index.clear();
+        self.match_index = [0; MAX_MEMBERS];
     }
 }
 
@@ -299,8 +382,8 @@ impl Raft {
                 let mut t = m.clone();
                 t.vote = m.vote.map(|v| rename[v as usize]);
                 t.votes = remap_set(m.votes);
-                if !m.match_index.is_empty() {
-                    t.match_index = order.iter().map(|&o| m.match_index[o as usize]).collect();
+                for (new, &o) in order.iter().enumerate() {
+                    t.match_index[new] = m.match_index[o as usize];
                 }
                 t
             })
@@ -352,11 +435,7 @@ impl Raft {
                 up: true,
                 role: if i == 0 { Role::Leader } else { Role::Follower },
                 votes: 0,
-                match_index: if i == 0 {
-                    (0..n).map(|_| 1).collect()
-                } else {
-                    ArrayVec::new()
-                },
+                match_index: std::array::from_fn(|p| u8::from(i == 0 && p < n)),
             })
             .collect();
         RaftState {
@@ -369,7 +448,6 @@ impl Raft {
     }
 
     fn become_leader(&self, s: &mut RaftState, id: Id) {
-        let n = self.masters as usize;
         let m = &mut s.members[id as usize];
         m.role = Role::Leader;
         m.votes = 0;
@@ -378,9 +456,8 @@ impl Raft {
             write: 0,
         });
         let last = m.last_index();
-        m.match_index = (0..n)
-            .map(|p| if p == id as usize { last } else { 0 })
-            .collect();
+        m.match_index = [0; MAX_MEMBERS];
+        m.match_index[id as usize] = last;
         self.advance_commit(s, id);
     }
 
