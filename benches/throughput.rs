@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use kcheck::engine::{explore, Limits, Search};
+use kcheck::engine::{explore_all, Limits};
 use kcheck::scenario::Scenario;
 use kcheck::systems::raft::Raft;
 use stateright::{Checker, HasDiscoveries, Model};
@@ -52,16 +52,11 @@ fn best_of<T>(mut f: impl FnMut() -> T) -> (T, Duration) {
 
 fn kcheck_row(name: &str, checker: &'static str, model: &Raft) -> Row {
     let (graph, spent) = best_of(|| {
-        explore(
+        explore_all(
             model,
-            Search {
-                init: None,
-                limits: Limits {
-                    max_states: usize::MAX,
-                    timeout: None,
-                },
-                leaf: None,
-                progress: &|_| {},
+            Limits {
+                max_states: usize::MAX,
+                timeout: None,
             },
         )
     });

@@ -67,13 +67,17 @@ fn run<M: System>(
             init: None,
             limits,
             leaf: None,
+            stage: "exploring",
             progress: &|p| meter.tick(p),
         },
     );
     let rest = limits.after(graph.elapsed);
     let verdicts: Vec<_> = properties
         .iter()
-        .map(|p| (p, engine::decide(model, &graph, p, &rest)))
+        .map(|p| {
+            let verdict = engine::decide_reporting(model, &graph, p, &rest, &|x| meter.tick(x));
+            (p, verdict)
+        })
         .collect();
     meter.clear();
     Ok(Report::new(model, scenario, &graph, verdicts))
@@ -103,6 +107,7 @@ fn select<M: System>(
 /// and only when stderr is a terminal.
 struct Meter {
     on: bool,
+    start: Instant,
     last: Mutex<Option<Instant>>,
 }
 
@@ -110,12 +115,13 @@ impl Meter {
     fn new(wanted: bool) -> Self {
         Meter {
             on: wanted && std::io::stderr().is_terminal(),
+            start: Instant::now(),
             last: Mutex::new(None),
         }
     }
 
     fn tick(&self, p: Progress) {
-        if !self.on || p.elapsed < Duration::from_secs(1) {
+        if !self.on || self.start.elapsed() < Duration::from_secs(1) {
             return;
         }
         let Ok(mut last) = self.last.lock() else {
@@ -129,11 +135,12 @@ impl Meter {
         let mut err = std::io::stderr().lock();
         let _ = write!(
             err,
-            "\r\x1b[2Kexploring: {} states, depth {}, {:.0} states/s, {:.1} s",
+            "\r\x1b[2K{}: {} states, depth {}, {:.0} states/s, {:.1} s in all",
+            p.stage,
             p.states,
             p.depth,
-            p.states as f64 / secs,
-            secs
+            p.states as f64 / secs.max(1e-9),
+            self.start.elapsed().as_secs_f64()
         );
         let _ = err.flush();
     }

@@ -39,6 +39,8 @@ impl Limits {
 /// A snapshot of a running search, for progress reports.
 #[derive(Clone, Copy, Debug)]
 pub struct Progress {
+    /// What is being searched: the model's states, or recovery paths from the suspects.
+    pub stage: &'static str,
     pub states: usize,
     pub depth: usize,
     pub elapsed: Duration,
@@ -132,6 +134,8 @@ pub struct Search<'a, M: Model> {
     pub limits: Limits,
     /// States not to expand: their successors cannot change the answer sought.
     pub leaf: Option<StatePredicate<'a, M::State>>,
+    /// Names the search in progress reports.
+    pub stage: &'static str,
     /// Called about once per batch.
     pub progress: &'a (dyn Fn(Progress) + Sync),
 }
@@ -144,6 +148,7 @@ pub fn explore_all<M: System>(model: &M, limits: Limits) -> Graph<M> {
             init: None,
             limits,
             leaf: None,
+            stage: "exploring",
             progress: &|_| {},
         },
     )
@@ -156,6 +161,7 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
         init,
         limits,
         leaf,
+        stage,
         progress,
     } = search;
     let start = Instant::now();
@@ -247,6 +253,7 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
             level_end = g.states.len();
         }
         progress(Progress {
+            stage,
             states: g.states.len(),
             depth: g.depth,
             elapsed: start.elapsed(),

@@ -26,10 +26,21 @@ pub fn decide<M: System>(
     property: &Property<M>,
     limits: &Limits,
 ) -> Verdict<M> {
+    decide_reporting(model, graph, property, limits, &|_| {})
+}
+
+/// [`decide`], reporting the progress of any further search it needs.
+pub fn decide_reporting<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    property: &Property<M>,
+    limits: &Limits,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Verdict<M> {
     match &property.kind {
         Kind::Invariant(check) => invariant::decide(model, graph, *check),
         Kind::Possibility(goal) => possibility::decide(model, graph, *goal),
-        Kind::Recoverability(goal) => recoverability::decide(model, graph, goal, limits),
+        Kind::Recoverability(goal) => recoverability::decide(model, graph, goal, limits, progress),
     }
 }
 

@@ -10,7 +10,7 @@
 
 use rayon::prelude::*;
 
-use super::{explore, trace, Graph, Limits, Search};
+use super::{explore, trace, Graph, Limits, Progress, Search};
 use crate::property::{Exhaustive, Goal, Verdict, Violation};
 use crate::systems::System;
 
@@ -19,6 +19,7 @@ pub fn decide<M: System>(
     graph: &Graph<M>,
     goal: &Goal<M>,
     limits: &Limits,
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Verdict<M> {
     if let Some(cut) = graph.cut {
         return Verdict::Incomplete(cut);
@@ -43,8 +44,14 @@ pub fn decide<M: System>(
     // which alone may declare a state dead.
     let quick = model.recovery();
     let spent = graph.elapsed;
-    let (suspects, spent) = match still_stuck(&quick, graph, &suspects, goal, &limits.after(spent))
-    {
+    let (suspects, spent) = match still_stuck(
+        &quick,
+        graph,
+        &suspects,
+        goal,
+        &limits.after(spent),
+        progress,
+    ) {
         Ok((left, elapsed)) => (left, spent + elapsed),
         Err(cut) => return Verdict::Incomplete(cut),
     };
@@ -54,7 +61,14 @@ pub fn decide<M: System>(
             witness: None,
         };
     }
-    let dead = match still_stuck(&extended, graph, &suspects, goal, &limits.after(spent)) {
+    let dead = match still_stuck(
+        &extended,
+        graph,
+        &suspects,
+        goal,
+        &limits.after(spent),
+        progress,
+    ) {
         Ok((dead, _)) => dead,
         Err(cut) => return Verdict::Incomplete(cut),
     };
@@ -88,6 +102,7 @@ fn still_stuck<M: System>(
     suspects: &[usize],
     goal: &Goal<M>,
     limits: &Limits,
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(Vec<usize>, std::time::Duration), crate::property::Cut> {
     let starts: Vec<M::State> = suspects.iter().map(|&id| graph.state(id).clone()).collect();
     let done = |s: &M::State| match goal {
@@ -100,7 +115,8 @@ fn still_stuck<M: System>(
             init: Some(starts),
             limits: *limits,
             leaf: Some(&done),
-            progress: &|_| {},
+            stage: "searching recovery paths",
+            progress,
         },
     );
     if let Some(cut) = wider.cut {

@@ -1419,6 +1419,7 @@ mod tests {
                 init: Some(vec![stuck.clone()]),
                 limits: limits(),
                 leaf: None,
+                stage: "exploring",
                 progress: &|_| {},
             },
         );
