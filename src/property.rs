@@ -22,8 +22,13 @@ pub enum Kind<M: Model> {
     Invariant(fn(&M, &M::State) -> Option<String>),
     /// Some reachable state satisfies it.
     Possibility(fn(&M, &M::State) -> bool),
-    /// From every reachable state a goal is still reachable (AG EF goal).
-    Recoverability(Goal<M>),
+    /// From every reachable state a goal is still reachable (AG EF goal). `hopeless` marks
+    /// states from which, by a lemma of the model (checked by its tests), the goal can never be
+    /// reached whatever the budget; recovery searches stop there.
+    Recoverability {
+        goal: Goal<M>,
+        hopeless: fn(&M, &M::State) -> bool,
+    },
 }
 
 /// The goal of a recoverability property: a state, or a step (such as "a new write commits").
@@ -42,7 +47,7 @@ impl<M: Model> Kind<M> {
         match self {
             Kind::Invariant(_) => "invariant",
             Kind::Possibility(_) => "possibility",
-            Kind::Recoverability(_) => "recoverability",
+            Kind::Recoverability { .. } => "recoverability",
         }
     }
 }

@@ -82,6 +82,14 @@ impl<M: Model> Graph<M> {
             .expect("state id in range")
     }
 
+    /// The id of an interned state.
+    pub fn id_of(&self, state: &M::State) -> Option<usize>
+    where
+        M::State: std::hash::Hash + Eq,
+    {
+        self.states.get_index_of(state)
+    }
+
     pub fn states(&self) -> impl Iterator<Item = &M::State> {
         self.states.keys()
     }

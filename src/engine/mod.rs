@@ -40,7 +40,9 @@ pub fn decide_reporting<M: System>(
     match &property.kind {
         Kind::Invariant(check) => invariant::decide(model, graph, *check),
         Kind::Possibility(goal) => possibility::decide(model, graph, *goal),
-        Kind::Recoverability(goal) => recoverability::decide(model, graph, goal, limits, progress),
+        Kind::Recoverability { goal, hopeless } => {
+            recoverability::decide(model, graph, goal, *hopeless, limits, progress)
+        }
     }
 }
 
@@ -105,7 +107,10 @@ mod tests {
                 Property {
                     name: "back-to-zero",
                     meaning: "zero is always reachable again",
-                    kind: Kind::Recoverability(Goal::State(|_, s| *s == State::At(0))),
+                    kind: Kind::Recoverability {
+                        goal: Goal::State(|_, s| *s == State::At(0)),
+                        hopeless: |_, s| *s == State::Sink,
+                    },
                 },
                 Property {
                     name: "never-max",

@@ -18,6 +18,7 @@ pub fn decide<M: System>(
     model: &M,
     graph: &Graph<M>,
     goal: &Goal<M>,
+    hopeless: fn(&M, &M::State) -> bool,
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Verdict<M> {
@@ -49,6 +50,7 @@ pub fn decide<M: System>(
         graph,
         &suspects,
         goal,
+        hopeless,
         &limits.after(spent),
         progress,
     ) {
@@ -66,6 +68,7 @@ pub fn decide<M: System>(
         graph,
         &suspects,
         goal,
+        hopeless,
         &limits.after(spent),
         progress,
     ) {
@@ -95,19 +98,24 @@ pub fn decide<M: System>(
 
 /// The suspects (ids in `graph`) from which `model` cannot reach the goal, found by exploring
 /// from all of them at once. States that already satisfy the goal, or are ready for its step,
-/// are not expanded: only the region that has not recovered yet is explored.
+/// are not expanded: only the region that has not recovered yet is explored. Nor are hopeless
+/// states: by the model's lemma, nothing after them reaches the goal.
 fn still_stuck<M: System>(
     model: &M,
     graph: &Graph<M>,
     suspects: &[usize],
     goal: &Goal<M>,
+    hopeless: fn(&M, &M::State) -> bool,
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(Vec<usize>, std::time::Duration), crate::property::Cut> {
     let starts: Vec<M::State> = suspects.iter().map(|&id| graph.state(id).clone()).collect();
-    let done = |s: &M::State| match goal {
-        Goal::State(f) => f(model, s),
-        Goal::Step { ready, .. } => ready(model, s),
+    let done = |s: &M::State| {
+        hopeless(model, s)
+            || match goal {
+                Goal::State(f) => f(model, s),
+                Goal::Step { ready, .. } => ready(model, s),
+            }
     };
     let wider = explore(
         model,
@@ -123,12 +131,16 @@ fn still_stuck<M: System>(
         return Err(cut);
     }
     let reaches = reaches_goal(model, &wider, goal);
-    // The suspects are the wider graph's start states, interned first and in order.
+    // Look each suspect up rather than trusting start order: two suspects may share one
+    // representative in the wider graph.
     let left = suspects
         .iter()
-        .enumerate()
-        .filter(|&(i, _)| !reaches[i])
-        .map(|(_, &id)| id)
+        .filter(|&&id| {
+            let s = graph.state(id);
+            let start = model.representative(s).unwrap_or_else(|| s.clone());
+            !wider.id_of(&start).is_some_and(|w| reaches[w])
+        })
+        .copied()
         .collect();
     Ok((left, wider.elapsed))
 }

@@ -334,8 +334,17 @@ impl Raft {
     fn canonical(&self, s: &RaftState) -> RaftState {
         let n = s.members.len();
         let mut order: ArrayVec<u8, MAX_MEMBERS> = (0..n as u8).collect();
+        // The size of a member's side of the split is blind to renaming (which side holds m1
+        // is not), so sorting on it gives the same order whichever renaming we start from.
         let side_of = |i: u8| match s.network {
-            Network::Split { side } => side >> i & 1,
+            Network::Split { side } => {
+                let mine = if side >> i & 1 == 1 {
+                    side
+                } else {
+                    self.all() & !side
+                };
+                mine.count_ones()
+            }
             _ => 0,
         };
         order.sort_by(|&a, &b| {
@@ -595,16 +604,22 @@ impl System for Raft {
         all.push(Property {
             name: "write-availability",
             meaning: "from every reachable state a new client write can still commit",
-            kind: Kind::Recoverability(Goal::Step {
-                step: write_commits,
-                ready: has_working_leader,
-            }),
+            kind: Kind::Recoverability {
+                goal: Goal::Step {
+                    step: write_commits,
+                    ready: has_working_leader,
+                },
+                hopeless: no_write_can_commit,
+            },
         });
         all.push(Property {
             name: "leader-availability",
             meaning:
                 "from every reachable state a leader followed by a quorum can still be elected",
-            kind: Kind::Recoverability(Goal::State(has_working_leader)),
+            kind: Kind::Recoverability {
+                goal: Goal::State(has_working_leader),
+                hopeless: no_quorum_ever,
+            },
         });
         all
     }
@@ -973,6 +988,32 @@ fn committed_writes_durable(r: &Raft, s: &RaftState) -> Option<String> {
 
 fn write_commits(_: &Raft, before: &RaftState, after: &RaftState) -> bool {
     after.acked & !before.acked != 0
+}
+
+/// Without `heal`, groups of up, connected members only shrink (crashes) and never merge again.
+/// If none reaches a quorum, no leader can ever be followed by a quorum.
+fn no_quorum_ever(r: &Raft, s: &RaftState) -> bool {
+    !r.heal
+        && (0..r.masters)
+            .all(|i| !s.members[i as usize].up || s.reachable(i).count() < r.quorum as usize)
+}
+
+/// Nor can a new write commit then, unless a leader still holds entries it has not committed
+/// whose replicas, with its own group, make a quorum: a leader's entries only reach its own
+/// group, and a new leader starts with no replicas counted outside it.
+fn no_write_can_commit(r: &Raft, s: &RaftState) -> bool {
+    no_quorum_ever(r, s)
+        && (0..r.masters).all(|l| {
+            let m = &s.members[l as usize];
+            if !m.up || m.role != Role::Leader {
+                return true;
+            }
+            let group = s.reachable(l).fold(0u8, |acc, p| acc | 1 << p);
+            let holders = (0..r.masters)
+                .filter(|&p| group >> p & 1 == 1 || m.match_index[p as usize] > m.commit)
+                .count();
+            holders < r.quorum as usize
+        })
 }
 
 /// A leader that a quorum of up, connected members will follow: none of them is in a later term.
@@ -1445,5 +1486,97 @@ mod tests {
             "{why}"
         );
         assert_eq!(verdict(&m, "no-split-brain").0, "holds");
+    }
+
+    /// The lemmas behind `hopeless`: from every state they mark, an exhaustive search under
+    /// the extended budget finds no goal.
+    #[test]
+    fn hopeless_states_never_recover() {
+        for s in [
+            Scenario {
+                masters: 2,
+                partition: true,
+                ..Scenario::default()
+            },
+            Scenario {
+                masters: 4,
+                partition: true,
+                writes: 2,
+                ..Scenario::default()
+            },
+            Scenario {
+                masters: 3,
+                crash: Some(2),
+                ..Scenario::default()
+            },
+            Scenario {
+                masters: 4,
+                crash: Some(2),
+                partition: true,
+                ..Scenario::default()
+            },
+        ] {
+            let m = raft(s);
+            let ext = m.extended();
+            let graph = explore_all(&m, limits());
+            // Everything reachable from the marked states, explored at once.
+            let after = |lemma: fn(&Raft, &RaftState) -> bool| {
+                let marked: Vec<RaftState> =
+                    graph.states().filter(|t| lemma(&m, t)).cloned().collect();
+                assert!(!marked.is_empty(), "the lemma is exercised");
+                let g = explore(
+                    &ext,
+                    Search {
+                        init: Some(marked),
+                        limits: limits(),
+                        leaf: None,
+                        stage: "exploring",
+                        progress: &|_| {},
+                    },
+                );
+                assert!(g.cut.is_none());
+                g
+            };
+            let leaderless = after(no_quorum_ever);
+            assert!(!leaderless.states().any(|t| has_working_leader(&ext, t)));
+            let writeless = after(no_write_can_commit);
+            let commits = (0..writeless.len()).any(|a| {
+                writeless
+                    .successors(a)
+                    .iter()
+                    .any(|&b| write_commits(&ext, writeless.state(a), writeless.state(b as usize)))
+            });
+            assert!(!commits);
+        }
+    }
+
+    /// Symmetry reduction picks one representative per orbit: applying it twice changes
+    /// nothing, and it keeps every invariant's verdict.
+    #[test]
+    fn representatives_are_stable_and_keep_verdicts() {
+        let m = Raft {
+            symmetry: false,
+            ..raft(Scenario {
+                masters: 5,
+                partition: true,
+                writes: 2,
+                ..Scenario::default()
+            })
+        };
+        let graph = explore_all(&m, limits());
+        for state in graph.states() {
+            let rep = m.canonical(state);
+            assert_eq!(m.canonical(&rep), rep, "{}", m.summary(state));
+            for p in invariant_catalogue() {
+                if let Kind::Invariant(check) = p.kind {
+                    assert_eq!(
+                        check(&m, state).is_some(),
+                        check(&m, &rep).is_some(),
+                        "{}",
+                        p.name
+                    );
+                }
+            }
+        }
     }
 }
