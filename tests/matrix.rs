@@ -141,3 +141,15 @@ fn a_lowered_quorum_buys_split_brain() {
     });
     assert_eq!(verdict(&r, "no-split-brain"), "violated");
 }
+
+#[test]
+fn six_masters_split_three_and_three() {
+    let r = check(Scenario {
+        masters: 6,
+        partition: true,
+        ..Scenario::default()
+    });
+    assert_eq!(verdict(&r, "write-availability"), "violated");
+    assert_eq!(verdict(&r, "leader-availability"), "violated");
+    assert_safe(&r, "6 masters split");
+}
