@@ -130,14 +130,18 @@ fn symmetry_reduction_changes_no_verdict() {
 }
 
 #[test]
-fn every_counterexample_replays() {
+fn every_counterexample_and_witness_replays() {
     let mut replayed = 0;
     for s in configurations() {
         let model = Raft::new(&s.validate().expect("valid"));
         let graph = explore_all(&model, LIMITS);
         for p in Raft::catalogue() {
-            if let Verdict::Violated(v) = decide(&model, &graph, &p, &LIMITS) {
-                let t = v.trace.expect("a trace");
+            let trace = match decide(&model, &graph, &p, &LIMITS) {
+                Verdict::Violated(v) => v.trace,
+                Verdict::Holds { witness, .. } => witness,
+                Verdict::Incomplete(_) => None,
+            };
+            if let Some(t) = trace {
                 let end = trace::replay(&model, &t)
                     .unwrap_or_else(|step| panic!("{} fails to replay at step {step}", p.name));
                 assert_eq!(&end, t.last());

@@ -59,16 +59,19 @@ pub fn render(report: &Report) -> String {
         summary.push(format!("{held} hold{}", if held == 1 { "s" } else { "" }));
     }
     let _ = writeln!(out, "result: {}", summary.join(", "));
-    if held > 0 {
+    // Each HOLDS states its claim: the exhaustive bounds, a wider recoverability budget, or the
+    // bounds a possibility's witness was found within.
+    let holds = || report.results.iter().filter(|r| r.verdict == "holds");
+    if holds().any(|r| r.claim.as_deref() == Some(report.bounds.as_str())) {
         let _ = writeln!(
             out,
             "HOLDS means: for all behaviours with {}.",
             report.bounds
         );
-        for r in report.results.iter().filter(|r| r.verdict == "holds") {
-            if let Some(claim) = r.claim.as_deref().filter(|c| *c != report.bounds) {
-                let _ = writeln!(out, "  {}: {}", r.property, claim);
-            }
+    }
+    for r in holds() {
+        if let Some(claim) = r.claim.as_deref().filter(|c| *c != report.bounds) {
+            let _ = writeln!(out, "  {}: {}", r.property, claim);
         }
     }
     out

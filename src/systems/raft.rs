@@ -621,8 +621,14 @@ impl System for Raft {
                 hopeless: no_quorum_ever,
             },
         });
+        all.push(Property {
+            name: "failover-possible",
+            meaning: "some behaviour replaces the first leader with a leader followed by a quorum",
+            kind: Kind::Possibility(failed_over),
+        });
         all
     }
+
     /// The bounds in words, for "holds for all behaviours with ...".
     fn bounds(&self) -> String {
         format!(
@@ -990,6 +996,14 @@ fn write_commits(_: &Raft, before: &RaftState, after: &RaftState) -> bool {
     after.acked & !before.acked != 0
 }
 
+/// A leader of a later term than the first, followed by a quorum: the cluster failed over.
+fn failed_over(r: &Raft, s: &RaftState) -> bool {
+    has_working_leader(r, s)
+        && s.members
+            .iter()
+            .any(|m| m.up && m.role == Role::Leader && m.term > 1)
+}
+
 /// Without `heal`, groups of up, connected members only shrink (crashes) and never merge again.
 /// If none reaches a quorum, no leader can ever be followed by a quorum.
 fn no_quorum_ever(r: &Raft, s: &RaftState) -> bool {
@@ -1185,12 +1199,16 @@ mod tests {
             .expect("known property");
         match decide(model, &graph, &p, &limits()) {
             Verdict::Violated(v) => {
-                let trace = v.trace.expect("invariants and recoverability give traces");
-                assert_eq!(
-                    crate::engine::trace::replay(model, &trace).as_ref(),
-                    Ok(trace.last()),
-                    "the counterexample replays"
-                );
+                // Only an unreachable possibility has no trace.
+                let needs_trace = !matches!(p.kind, Kind::Possibility(_));
+                assert_eq!(v.trace.is_some(), needs_trace, "{property}");
+                if let Some(trace) = v.trace {
+                    assert_eq!(
+                        crate::engine::trace::replay(model, &trace).as_ref(),
+                        Ok(trace.last()),
+                        "the counterexample replays"
+                    );
+                }
                 ("violated", v.why)
             }
             other => (other.label(), String::new()),
@@ -1577,6 +1595,39 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn failover_needs_a_quorum_without_the_old_leader() {
+        let two = raft(Scenario {
+            masters: 2,
+            ..Scenario::default()
+        });
+        let (v, why) = verdict(&two, "failover-possible");
+        assert_eq!(v, "violated");
+        assert!(why.contains("no reachable state satisfies it"), "{why}");
+        let three = raft(Scenario {
+            masters: 3,
+            ..Scenario::default()
+        });
+        let graph = explore_all(&three, limits());
+        let p = Raft::catalogue()
+            .into_iter()
+            .find(|p| p.name == "failover-possible")
+            .expect("property");
+        match decide(&three, &graph, &p, &limits()) {
+            Verdict::Holds {
+                witness: Some(w), ..
+            } => {
+                let end = crate::engine::trace::replay(&three, &w).expect("the witness replays");
+                assert!(failed_over(&three, &end));
+                assert!(
+                    w.steps.iter().any(|(a, _)| matches!(a, Action::Crash(_))),
+                    "it takes a fault to fail over"
+                );
+            }
+            other => panic!("expected a witness, got {}", other.label()),
         }
     }
 }
