@@ -1,10 +1,15 @@
 //! Recoverability: from every reachable state a goal is still reachable (AG EF goal).
 //!
 //! Bounds must not fake a verdict: a state may fail to reach the goal only because the model's
-//! bounds (the term limit, the write limit) stop it. So the decision has two stages.
+//! bounds (the term limit, the write limit) stop it. So the decision has stages.
 //! 1. On the main graph, a backward search from the goal marks every state that reaches it.
-//! 2. The remaining *suspects* are explored again under the system's extended budget
-//!    ([`System::extended`]); only a suspect that cannot reach the goal there either is dead.
+//! 2. The remaining *suspects* are searched again under the system's extended budget, first in
+//!    its restricted form ([`System::recovery`]), whose paths are paths of the extended system.
+//! 3. Whatever is still stuck gets the exhaustive search under [`System::extended`]; only a
+//!    suspect that cannot reach the goal there is dead.
+//!
+//! The searches do not expand states that already satisfy the goal, nor states the property's
+//! `hopeless` lemma rules out: those answer the question by themselves.
 //!
 //! The verdict states the budget it was decided under. A cut in either search gives INCOMPLETE.
 
@@ -33,48 +38,25 @@ pub fn decide<M: System>(
         model.bounds(),
         extended.bounds()
     );
-    if suspects.is_empty() {
-        return Verdict::Holds {
-            proof: Exhaustive::new(claim),
-            witness: None,
-        };
-    }
-
     // First a cheap search in the restricted system: a path found there is a path of the
     // extended system. Only the suspects it cannot clear get the exhaustive extended search,
     // which alone may declare a state dead.
     let quick = model.recovery();
-    let spent = graph.elapsed;
-    let (suspects, spent) = match still_stuck(
-        &quick,
-        graph,
-        &suspects,
-        goal,
-        hopeless,
-        &limits.after(spent),
-        progress,
-    ) {
-        Ok((left, elapsed)) => (left, spent + elapsed),
-        Err(cut) => return Verdict::Incomplete(cut),
-    };
-    if suspects.is_empty() {
-        return Verdict::Holds {
-            proof: Exhaustive::new(claim),
-            witness: None,
-        };
+    let mut spent = graph.elapsed;
+    let mut dead = suspects;
+    for system in [&quick, &extended] {
+        if dead.is_empty() {
+            break;
+        }
+        let rest = limits.after(spent);
+        match still_stuck(system, graph, &dead, goal, hopeless, &rest, progress) {
+            Ok((left, elapsed)) => {
+                dead = left;
+                spent += elapsed;
+            }
+            Err(cut) => return Verdict::Incomplete(cut),
+        }
     }
-    let dead = match still_stuck(
-        &extended,
-        graph,
-        &suspects,
-        goal,
-        hopeless,
-        &limits.after(spent),
-        progress,
-    ) {
-        Ok((dead, _)) => dead,
-        Err(cut) => return Verdict::Incomplete(cut),
-    };
     match dead.first() {
         None => Verdict::Holds {
             proof: Exhaustive::new(claim),
