@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::report::Format;
 use crate::scenario::{ModelKind, Scenario, ScenarioError};
 
 #[derive(Debug, Parser)]
@@ -29,17 +30,33 @@ pub enum Command {
         after_help = "Examples:\n  kcheck verify --masters 2 --partition\n  kcheck verify models/three-masters.toml --crash 1\n  kcheck verify --masters 2 --quorum 1 --partition --property no-split-brain --format json"
     )]
     Verify(VerifyArgs),
+    /// Serve the scenario's model in a web explorer: step through states, follow counterexamples.
+    #[command(
+        after_help = "Examples:\n  kcheck explore --masters 2 --partition        then open http://127.0.0.1:3000\n  kcheck explore models/three-masters.toml --bind 127.0.0.1:8080"
+    )]
+    Explore(ExploreArgs),
+    /// Check gate files: rows of scenario, property and expected verdict; fail on any mismatch.
+    #[command(
+        after_help = "Examples:\n  kcheck gate                                   every *.toml under properties/\n  kcheck gate properties/raft.toml --junit gate.xml"
+    )]
+    Gate(GateArgs),
+    /// The fault-tolerance table, one row per cluster size, every cell decided by checking.
+    #[command(
+        after_help = "Examples:\n  kcheck table --max-masters 5\n  kcheck table --format json"
+    )]
+    Table(TableArgs),
     /// List the models and their properties, one line each.
     #[command(after_help = "Example:\n  kcheck list")]
     List,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Verdicts and numbered, readable traces.
-    Text,
-    /// One JSON document (scenario, bounds, stats, results).
-    Json,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  kcheck completions bash > ~/.local/share/bash-completion/completions/kcheck\n  kcheck completions zsh > ~/.zfunc/_kcheck\n  kcheck completions fish > ~/.config/fish/completions/kcheck.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// The scenario: a TOML file, flags, or both (flags override the file).
@@ -127,7 +144,74 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Also write one file per violated property into this directory, in the chosen format.
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
     /// No progress line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExploreArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Address to serve on. Addresses outside loopback must be named here explicitly.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
+    pub bind: String,
+    /// Stop the search behind the explorer's counterexamples after this many states.
+    #[arg(long, value_name = "S", default_value_t = 20_000_000)]
+    pub max_states: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GateArgs {
+    /// Gate files, or directories of them (every *.toml inside). Default: properties/.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Also write the results as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Default state limit of a row (a row may set its own `max-states`).
+    #[arg(long, value_name = "S", default_value_t = 20_000_000)]
+    pub max_states: usize,
+    /// Default time limit of a row in seconds (a row may set its own `timeout`).
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub timeout: Option<f64>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+    /// No progress on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// A Markdown table.
+    Markdown,
+    /// A JSON list of rows.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TableArgs {
+    /// Largest cluster size, one row per size from 1.
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub max_masters: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Markdown)]
+    pub format: TableFormat,
+    /// State limit of each check behind a cell; a cut check leaves the cell unknown.
+    #[arg(long, value_name = "S", default_value_t = 20_000_000)]
+    pub max_states: usize,
+    /// Time limit of each check behind a cell, in seconds.
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub timeout: Option<f64>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+    /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -13,7 +13,7 @@
 //!            properties of the model ◄────────────────────────────────────────────┘
 //!                 │ engine::decide, one verdict per property
 //!                 ▼
-//!              Verdicts ─► Report (text | json) ─► stdout + exit code
+//!              Verdicts ─► Report (text | json | itf | mermaid) ─► stdout + exit code
 //! ```
 //!
 //! ## Modules
@@ -22,13 +22,19 @@
 //! - [`property`]: properties, their kinds, verdicts and traces.
 //! - [`engine`]: exploration and the decision procedure of each property kind.
 //! - [`check`]: scenario to report.
-//! - [`report`]: text and JSON output.
+//! - [`report`]: text, JSON, ITF and Mermaid output.
+//! - [`gate`]: CI gate files (`kcheck gate`), with JUnit XML.
+//! - [`table`]: the fault-tolerance table decided by checking (`kcheck table`).
+//! - [`explore`]: the model in stateright's web explorer (`kcheck explore`).
 //! - [`cli`]: command-line definitions.
 
 pub mod check;
 pub mod cli;
 pub mod engine;
+pub mod explore;
+pub mod gate;
 pub mod property;
 pub mod report;
 pub mod scenario;
 pub mod systems;
+pub mod table;

@@ -1,8 +1,9 @@
 //! The `kcheck` binary: parse, call the library, map the outcome to an exit code.
 
+use std::path::Path;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use kcheck::check::{self, Options};
 use kcheck::cli::{Cli, Command, Format, VerifyArgs};
@@ -11,6 +12,17 @@ use kcheck::systems::raft::Raft;
 use kcheck::systems::System;
 
 fn main() -> ExitCode {
+    // A bug must still end in one line, not a stack trace.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".to_string());
+        let what = what.lines().next().unwrap_or_default().to_string();
+        eprintln!("kcheck: internal error: {what}");
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
@@ -28,52 +40,69 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match cli.command {
-        Command::Verify(args) => verify(&args),
+    let outcome = match cli.command {
+        Command::Verify(args) => set_threads(args.threads).and_then(|()| verify(&args)),
+        Command::Explore(args) => kcheck::explore::run(&args).map_err(|e| e.to_string()),
+        Command::Gate(args) => set_threads(args.threads)
+            .and_then(|()| kcheck::gate::run(&args).map_err(|e| e.to_string())),
+        Command::Table(args) => set_threads(args.threads)
+            .and_then(|()| kcheck::table::run(&args).map_err(|e| e.to_string())),
         Command::List => {
             print!("{}", list());
-            ExitCode::SUCCESS
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "kcheck", &mut std::io::stdout());
+            Ok(0)
+        }
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("kcheck: {e}");
+            ExitCode::from(2)
         }
     }
 }
 
-fn verify(args: &VerifyArgs) -> ExitCode {
-    if let Some(threads) = args.threads {
-        if threads == 0
-            || rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build_global()
-                .is_err()
-        {
-            eprintln!("kcheck: --threads must be at least 1 (got {threads})");
-            return ExitCode::from(2);
-        }
-    }
-    let scenario = match args.scenario.scenario() {
-        Ok(s) => s,
-        Err(e) => return fail(&e),
+fn set_threads(threads: Option<usize>) -> Result<(), String> {
+    let Some(threads) = threads else {
+        return Ok(());
     };
+    if threads == 0
+        || rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .is_err()
+    {
+        return Err(format!("--threads must be at least 1 (got {threads})"));
+    }
+    Ok(())
+}
+
+fn verify(args: &VerifyArgs) -> Result<u8, String> {
+    let scenario = args.scenario.scenario().map_err(|e| e.to_string())?;
     let options = Options {
         properties: args.properties.clone(),
         max_states: args.max_states,
         timeout: args.timeout,
         progress: !args.quiet,
     };
-    match check::verify(&scenario, &options) {
-        Ok(report) => {
-            match args.format {
-                Format::Text => print!("{}", report::text::render(&report)),
-                Format::Json => println!("{}", report::json::render(&report)),
-            }
-            ExitCode::from(report.exit_code())
-        }
-        Err(e) => fail(&e),
+    let report = check::verify(&scenario, &options).map_err(|e| e.to_string())?;
+    print!("{}", report::render(&report, args.format));
+    if let Some(dir) = &args.output {
+        write_outputs(&report, args.format, dir)?;
     }
+    Ok(report.exit_code())
 }
 
-fn fail(e: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("kcheck: {e}");
-    ExitCode::from(2)
+fn write_outputs(report: &report::Report, format: Format, dir: &Path) -> Result<(), String> {
+    let written = report::write_violations(report, format, dir)
+        .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;
+    for path in written {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 fn list() -> String {

@@ -1,7 +1,11 @@
 //! Reports: verdicts rendered for people (text) and programs (JSON), from one neutral form.
 
+pub mod itf;
 pub mod json;
+pub mod mermaid;
 pub mod text;
+
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -9,6 +13,40 @@ use crate::engine::Graph;
 use crate::property::{Property, Trace, Verdict};
 use crate::scenario::RaftScenario;
 use crate::systems::System;
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Verdicts and numbered, readable traces.
+    Text,
+    /// One JSON document (scenario, bounds, stats, results).
+    Json,
+    /// The Informal Trace Format (Apalache, Quint) of each counterexample.
+    Itf,
+    /// A Mermaid sequence diagram of each counterexample.
+    Mermaid,
+}
+
+/// The report in the given format, as printed on stdout.
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Text => text::render(report),
+        Format::Json => json::render(report) + "\n",
+        Format::Itf => itf::render(report),
+        Format::Mermaid => mermaid::render(report),
+    }
+}
+
+/// Writes one file per violated property into `dir` (created if missing), in the given format;
+/// returns the paths written.
+pub fn write_violations(
+    report: &Report,
+    format: Format,
+    dir: &Path,
+) -> std::io::Result<Vec<PathBuf>> {
+    let _ = (report, format, dir);
+    Err(std::io::Error::other("not built yet"))
+}
 
 /// The outcome of one check, independent of the model's types.
 #[derive(Debug, Serialize)]
