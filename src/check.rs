@@ -105,14 +105,14 @@ fn select<M: System>(
 
 /// A progress line on stderr for searches longer than a second, refreshed a few times a second,
 /// and only when stderr is a terminal.
-struct Meter {
+pub(crate) struct Meter {
     on: bool,
     start: Instant,
     last: Mutex<Option<Instant>>,
 }
 
 impl Meter {
-    fn new(wanted: bool) -> Self {
+    pub(crate) fn new(wanted: bool) -> Self {
         Meter {
             on: wanted && std::io::stderr().is_terminal(),
             start: Instant::now(),
@@ -120,7 +120,7 @@ impl Meter {
         }
     }
 
-    fn tick(&self, p: Progress) {
+    pub(crate) fn tick(&self, p: Progress) {
         if !self.on || self.start.elapsed() < Duration::from_secs(1) {
             return;
         }
@@ -145,7 +145,7 @@ impl Meter {
         let _ = err.flush();
     }
 
-    fn clear(&self) {
+    pub(crate) fn clear(&self) {
         if self.on && self.last.lock().is_ok_and(|l| l.is_some()) {
             let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }

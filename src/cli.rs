@@ -162,6 +162,9 @@ pub struct ExploreArgs {
     /// Stop the search behind the explorer's counterexamples after this many states.
     #[arg(long, value_name = "S", default_value_t = 20_000_000)]
     pub max_states: usize,
+    /// No progress line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Args)]

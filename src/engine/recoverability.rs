@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 
 use super::{explore, trace, Graph, Limits, Progress, Search};
-use crate::property::{Exhaustive, Goal, Verdict, Violation};
+use crate::property::{Cut, Exhaustive, Goal, Verdict, Violation};
 use crate::systems::System;
 
 pub fn decide<M: System>(
@@ -27,39 +27,18 @@ pub fn decide<M: System>(
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Verdict<M> {
-    if let Some(cut) = graph.cut {
-        return Verdict::Incomplete(cut);
-    }
-    let reaches = reaches_goal(model, graph, goal);
-    let suspects: Vec<usize> = (0..graph.len()).filter(|&id| !reaches[id]).collect();
     let extended = model.extended();
-    let claim = format!(
-        "from every state within {}, the goal is reachable within {}",
-        model.bounds(),
-        extended.bounds()
-    );
-    // First a cheap search in the restricted system: a path found there is a path of the
-    // extended system. Only the suspects it cannot clear get the exhaustive extended search,
-    // which alone may declare a state dead.
-    let quick = model.recovery();
-    let mut spent = graph.elapsed;
-    let mut dead = suspects;
-    for system in [&quick, &extended] {
-        if dead.is_empty() {
-            break;
-        }
-        let rest = limits.after(spent);
-        match still_stuck(system, graph, &dead, goal, hopeless, &rest, progress) {
-            Ok((left, elapsed)) => {
-                dead = left;
-                spent += elapsed;
-            }
-            Err(cut) => return Verdict::Incomplete(cut),
-        }
-    }
+    let dead = match dead_states(model, graph, goal, hopeless, limits, progress) {
+        Ok(dead) => dead,
+        Err(cut) => return Verdict::Incomplete(cut),
+    };
     match dead.first() {
         None => Verdict::Holds {
-            proof: Exhaustive::new(claim),
+            proof: Exhaustive::new(format!(
+                "from every state within {}, the goal is reachable within {}",
+                model.bounds(),
+                extended.bounds()
+            )),
             witness: None,
         },
         Some(&first) => {
@@ -78,6 +57,40 @@ pub fn decide<M: System>(
     }
 }
 
+/// The ids of the states of `graph` from which no goal is reachable, even within the model's
+/// extended budget, in increasing order; or what cut one of the searches.
+pub fn dead_states<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    goal: &Goal<M>,
+    hopeless: fn(&M, &M::State) -> bool,
+    limits: &Limits,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<usize>, Cut> {
+    if let Some(cut) = graph.cut {
+        return Err(cut);
+    }
+    let reaches = reaches_goal(model, graph, goal);
+    let suspects: Vec<usize> = (0..graph.len()).filter(|&id| !reaches[id]).collect();
+    // First a cheap search in the restricted system: a path found there is a path of the
+    // extended system. Only the suspects it cannot clear get the exhaustive extended search,
+    // which alone may declare a state dead.
+    let quick = model.recovery();
+    let extended = model.extended();
+    let mut spent = graph.elapsed;
+    let mut dead = suspects;
+    for system in [&quick, &extended] {
+        if dead.is_empty() {
+            break;
+        }
+        let rest = limits.after(spent);
+        let (left, elapsed) = still_stuck(system, graph, &dead, goal, hopeless, &rest, progress)?;
+        dead = left;
+        spent += elapsed;
+    }
+    Ok(dead)
+}
+
 /// The suspects (ids in `graph`) from which `model` cannot reach the goal, found by exploring
 /// from all of them at once. States that already satisfy the goal, or are ready for its step,
 /// are not expanded: only the region that has not recovered yet is explored. Nor are hopeless
@@ -90,7 +103,7 @@ fn still_stuck<M: System>(
     hopeless: fn(&M, &M::State) -> bool,
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<(Vec<usize>, std::time::Duration), crate::property::Cut> {
+) -> Result<(Vec<usize>, std::time::Duration), Cut> {
     let starts: Vec<M::State> = suspects.iter().map(|&id| graph.state(id).clone()).collect();
     let done = |s: &M::State| {
         hopeless(model, s)

@@ -207,7 +207,7 @@ pub enum Network {
 }
 
 /// A state of the whole etcd cluster.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct RaftState {
     pub members: ArrayVec<Member, MAX_MEMBERS>,
     pub network: Network,
@@ -217,6 +217,52 @@ pub struct RaftState {
     pub writes: u8,
     /// Bitset of write ids a leader has committed and so acknowledged to its client.
     pub acked: u8,
+}
+
+/// Reads like the text reports (the web explorer shows states this way): a member per line with
+/// role, term, vote, log and commit, then the network and the client writes. `{:?}` puts it on
+/// one line.
+impl std::fmt::Debug for RaftState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.members.len() as u8;
+        let mut lines: Vec<String> = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| match m.vote {
+                Some(v) => format!(
+                    "{}, voted for {} in term {}",
+                    member_summary(i as Id, m),
+                    name(v),
+                    m.term
+                ),
+                None => member_summary(i as Id, m),
+            })
+            .collect();
+        lines.push(match self.network {
+            Network::Whole => "network whole".to_string(),
+            Network::Split { side } => {
+                let all = ((1u16 << n) - 1) as u8;
+                format!(
+                    "network split {} | {}",
+                    members_of(side, n),
+                    members_of(all & !side, n)
+                )
+            }
+            Network::Healed => "network healed".to_string(),
+        });
+        let acked: Vec<String> = (0..8)
+            .filter(|w| self.acked >> w & 1 == 1)
+            .map(|w| format!("w{}", w + 1))
+            .collect();
+        lines.push(format!(
+            "client writes sent {}, acknowledged {{{}}}",
+            self.writes,
+            acked.join(", ")
+        ));
+        let sep = if f.alternate() { "\n" } else { "; " };
+        f.write_str(&lines.join(sep))
+    }
 }
 
 impl RaftState {
