@@ -16,7 +16,7 @@ use crate::scenario::{ModelKind, Scenario, ScenarioError};
 within stated bounds, and says for each property whether it HOLDS, is VIOLATED (with a trace you can read), \
 or is INCOMPLETE because a limit cut the search.\n\nExit codes: 0 every property holds, 1 some property is \
 violated, 2 bad input, 3 a limit cut the search and nothing was violated.",
-    after_help = "Example:\n  kcheck verify --masters 2 --partition     why two masters survive no partition"
+    after_help = "Examples:\n  kcheck verify --masters 2 --partition     why two masters survive no partition\n  kcheck explore --masters 2 --partition    the same, step by step in a browser\n  kcheck gate properties/                   in CI: fail when a pinned verdict changes\n  kcheck table --max-masters 5              the fault-tolerance table, decided by checking"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -156,7 +156,8 @@ pub struct VerifyArgs {
 pub struct ExploreArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Address to serve on. Addresses outside loopback must be named here explicitly.
+    /// Address to serve on: HOST:PORT, or a PORT on 127.0.0.1. kcheck serves outside loopback
+    /// only when an address here says so.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
     pub bind: String,
     /// Stop the search behind the explorer's counterexamples after this many states.

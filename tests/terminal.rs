@@ -1,0 +1,102 @@
+//! What a terminal user sees besides verdicts: the progress line (on a terminal only), shell
+//! completions, and help texts with examples.
+
+use std::process::Command;
+
+/// A check that takes a second or two: long enough for the progress line.
+const SLOW: &[&str] = &[
+    "verify",
+    "--masters",
+    "5",
+    "--partition",
+    "--writes",
+    "2",
+    "--property",
+    "write-availability",
+];
+
+fn kcheck(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kcheck"))
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs kcheck with its stderr on a pseudo-terminal (util-linux `script`), stdout discarded;
+/// returns what the terminal showed.
+fn on_terminal(args: &[&str]) -> String {
+    let command = format!(
+        "{} {} > /dev/null",
+        env!("CARGO_BIN_EXE_kcheck"),
+        args.join(" ")
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("util-linux `script` runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let (code, _, err) = kcheck(SLOW);
+    assert_eq!(code, 0, "five masters keep writing through a partition");
+    assert_eq!(err, "", "stderr is a pipe: no progress");
+
+    let shown = on_terminal(SLOW);
+    assert!(shown.contains(" states, depth "), "{shown:?}");
+    assert!(shown.contains(" states/s, "), "{shown:?}");
+    assert!(shown.contains(" s in all"), "{shown:?}");
+
+    let mut quiet = SLOW.to_vec();
+    quiet.push("--quiet");
+    let shown = on_terminal(&quiet);
+    assert!(!shown.contains("states"), "--quiet: {shown:?}");
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _kcheck"),
+        ("zsh", "#compdef kcheck"),
+        ("fish", "complete -c kcheck"),
+    ] {
+        let (code, out, err) = kcheck(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {err}");
+        assert!(out.contains(marker), "{shell}");
+        for word in ["verify", "explore", "gate", "table", "masters", "partition"] {
+            assert!(out.contains(word), "{shell} completes {word}");
+        }
+    }
+    // The bash script is valid bash.
+    let (_, script, _) = kcheck(&["completions", "bash"]);
+    let path = std::env::temp_dir().join(format!("kcheck-completion-{}.bash", std::process::id()));
+    std::fs::write(&path, script).expect("written");
+    let status = Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .status()
+        .expect("bash");
+    let _ = std::fs::remove_file(&path);
+    assert!(status.success());
+
+    let (code, _, err) = kcheck(&["completions", "tcsh"]);
+    assert_eq!((code, err.lines().count()), (2, 1), "{err}");
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    let (_, top, _) = kcheck(&["--help"]);
+    for command in ["verify", "explore", "gate", "table", "list", "completions"] {
+        assert!(top.contains(command), "top-level help lists {command}");
+        let (code, help, _) = kcheck(&[command, "--help"]);
+        assert_eq!(code, 0, "{command}");
+        assert!(help.contains("Example"), "{command} --help:\n{help}");
+        assert!(help.contains(&format!("kcheck {command}")), "{command}");
+    }
+}
