@@ -466,6 +466,10 @@ where
             .collect()
     }
 
+    fn as_svg(&self, path: stateright::Path<Self::State, Self::Action>) -> Option<String> {
+        self.model.picture(path.last_state())
+    }
+
     fn within_boundary(&self, state: &Self::State) -> bool {
         self.model.within_boundary(state)
     }

@@ -302,6 +302,11 @@ fn browser_follows_the_two_master_counterexample() {
         page["model"],
         "2 masters (quorum 2), one network partition, no recovery"
     );
+    // The picture: a box per member, one frame per side of the split.
+    let picture = page["picture"].as_str().unwrap();
+    for text in ["m1 leader", "m2 follower", "side 1", "side 2", "log [t1]"] {
+        assert!(picture.contains(text), "{text} in {picture}");
+    }
     let png = std::fs::read(&screenshot).expect("a screenshot");
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
 }

@@ -32,6 +32,10 @@ pub trait System:
     fn describe(&self, action: &Self::Action) -> String;
     /// A state in one line.
     fn summary(&self, state: &Self::State) -> String;
+    /// A picture of a state for the web explorer, as an SVG document, if the system draws one.
+    fn picture(&self, _state: &Self::State) -> Option<String> {
+        None
+    }
     /// What changed from one state to the next, in words.
     fn changes(&self, before: &Self::State, after: &Self::State) -> Vec<String>;
     /// Why no goal is reachable from this state any more.

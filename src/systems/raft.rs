@@ -744,6 +744,10 @@ impl System for Raft {
         }
         parts.join("; ")
     }
+    /// The members as boxes coloured by role, each group of a split network in its own frame.
+    fn picture(&self, s: &RaftState) -> Option<String> {
+        Some(picture(s))
+    }
     /// What changed between two states, in words.
     fn changes(&self, a: &RaftState, b: &RaftState) -> Vec<String> {
         let mut out = Vec::new();
@@ -884,6 +888,81 @@ invariants! {
     log_matching: "log-matching" => "two logs with an entry of the same index and term agree on every entry up to it",
     leader_completeness: "leader-completeness" => "every leader holds every entry committed in an earlier term",
     committed_writes_durable: "committed-writes-durable" => "every write acknowledged to a client stays in the logs of a quorum",
+}
+
+/// An SVG of one state: a box per member (name, role, term, log, commit), grouped by the side of
+/// the network split it is on.
+fn picture(s: &RaftState) -> String {
+    use std::fmt::Write;
+    let n = s.members.len() as u8;
+    let groups: Vec<Vec<Id>> = match s.network {
+        Network::Split { side } => vec![
+            (0..n).filter(|m| side >> m & 1 == 1).collect(),
+            (0..n).filter(|m| side >> m & 1 == 0).collect(),
+        ],
+        Network::Whole | Network::Healed => vec![(0..n).collect()],
+    };
+    let longest = s
+        .members
+        .iter()
+        .map(|m| log_text(&m.log).len() + 4)
+        .max()
+        .unwrap_or(0) as i32;
+    let (w, h, gap) = ((8 * longest + 16).max(150), 96, 12);
+    let width = n as i32 * (w + gap) + groups.len() as i32 * 2 * gap;
+    let mut svg = format!(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{}' font-family='monospace' font-size='12'>",
+        h + 2 * gap + 18
+    );
+    let mut x = gap;
+    for (g, group) in groups.iter().enumerate() {
+        if groups.len() > 1 {
+            let gw = group.len() as i32 * (w + gap) + gap;
+            let _ = write!(
+                svg,
+                "<rect x='{}' y='4' width='{gw}' height='{}' rx='8' fill='none' stroke='#ffcc80' stroke-dasharray='6 4'/>\
+                 <text x='{}' y='{}' fill='#ffcc80'>side {}</text>",
+                x - gap / 2,
+                h + gap + 8,
+                x,
+                h + gap + 26,
+                g + 1
+            );
+        }
+        for &id in group {
+            let m = &s.members[id as usize];
+            let (role, fill) = match (m.up, m.role) {
+                (false, _) => ("down", "#8e2b2b"),
+                (true, Role::Leader) => ("leader", "#2e7d32"),
+                (true, Role::Candidate) => ("candidate", "#b26a00"),
+                (true, Role::PreCandidate) => ("pre-candidate", "#8d6e00"),
+                (true, Role::Follower) => ("follower", "#455a64"),
+            };
+            let lines = [
+                format!("{} {role}", name(id)),
+                format!("term {}", m.term),
+                format!("log {}", log_text(&m.log)),
+                format!("commit {}", m.commit),
+            ];
+            let _ = write!(
+                svg,
+                "<rect x='{x}' y='{gap}' width='{w}' height='{h}' rx='6' fill='{fill}'/>"
+            );
+            for (i, line) in lines.iter().enumerate() {
+                let _ = write!(
+                    svg,
+                    "<text x='{}' y='{}' fill='white'{}>{line}</text>",
+                    x + 8,
+                    gap + 20 + 20 * i as i32,
+                    if i == 0 { " font-weight='bold'" } else { "" }
+                );
+            }
+            x += w + gap;
+        }
+        x += 2 * gap;
+    }
+    svg.push_str("</svg>");
+    svg
 }
 
 fn log_text(log: &[Entry]) -> String {

@@ -28,8 +28,10 @@ try {
   const path = (await page.locator('.path-list li').allInnerTexts()).map((t) => t.trim());
   const state = await page.locator('section.main-flex-right > div.font-code').last().innerText();
   const model = await page.locator('[data-bind="text: model"]').innerText();
+  const texts = await page.locator('section.main-flex-right svg text').allTextContents();
+  const picture = texts.join(' | ');
   await page.screenshot({ path: screenshot, fullPage: true });
-  console.log(JSON.stringify({ summary, href, path, state, model }));
+  console.log(JSON.stringify({ summary, href, path, state, model, picture }));
 } finally {
   await browser.close();
 }
