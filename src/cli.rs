@@ -141,10 +141,12 @@ pub struct VerifyArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "T")]
     pub threads: Option<usize>,
-    /// Output format.
+    /// Output format. itf and mermaid print one document per violated property, one after the
+    /// other, and nothing when no property is violated.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Also write one file per violated property into this directory, in the chosen format.
+    /// Also write one file per violated property into this directory, in the chosen format:
+    /// PROPERTY.txt, .json, .itf.json or .mmd.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
     /// No progress line on stderr.

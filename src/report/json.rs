@@ -1,7 +1,31 @@
 //! The JSON report: one document, as described in DESIGN.md.
 
-use super::Report;
+use serde::Serialize;
+
+use super::{PropertyResult, Report, Stats};
+use crate::scenario::RaftScenario;
 
 pub fn render(report: &Report) -> String {
-    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    to_json(report)
+}
+
+/// The report of one property: the same document with only that property in `results`.
+pub fn render_property(report: &Report, result: &PropertyResult) -> String {
+    #[derive(Serialize)]
+    struct One<'a> {
+        scenario: &'a RaftScenario,
+        bounds: &'a str,
+        stats: &'a Stats,
+        results: [&'a PropertyResult; 1],
+    }
+    to_json(&One {
+        scenario: &report.scenario,
+        bounds: &report.bounds,
+        stats: &report.stats,
+        results: [result],
+    })
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }

@@ -1,8 +1,139 @@
-//! Counterexamples as Mermaid sequence diagrams.
+//! Counterexamples as Mermaid sequence diagrams (<https://mermaid.js.org/syntax/sequenceDiagram.html>),
+//! drawn like a failure timeline on a whiteboard: one lifeline per participant, requests as solid
+//! arrows and responses as dashed ones, faults and outcomes as notes, and why the property
+//! fails as the last note.
+//!
+//! One diagram per violated property; on stdout they follow one another, separated by an empty
+//! line (each starts with `sequenceDiagram`, to be pasted into its own Mermaid block). Nothing is
+//! printed when no property is violated. The model says what each step draws
+//! ([`System::events`](crate::systems::System::events)); this module only lays it out.
 
-use super::Report;
+use std::fmt::Write;
 
+use super::{PropertyResult, Report};
+use crate::systems::Event;
+
+/// The diagrams of the violated properties, separated by empty lines.
 pub fn render(report: &Report) -> String {
-    let _ = report;
-    String::new()
+    report
+        .violated()
+        .map(|r| render_property(report, r))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One property's diagram.
+pub fn render_property(report: &Report, r: &PropertyResult) -> String {
+    let members = &report.participants;
+    // Participants outside the model (a client) stand on the left, where requests come from.
+    let mut outside: Vec<&str> = Vec::new();
+    for event in r.trace.iter().flat_map(|s| &s.events) {
+        if let Event::Message { from, to, .. } = event {
+            for who in [from, to] {
+                if !members.contains(who) && !outside.contains(&who.as_str()) {
+                    outside.push(who);
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "sequenceDiagram");
+    let _ = writeln!(
+        out,
+        "    %% kcheck: {} is {} ({})",
+        r.property,
+        r.verdict.to_uppercase(),
+        r.kind
+    );
+    let _ = writeln!(out, "    %% scenario: {}", report.scenario_text);
+    let _ = writeln!(out, "    %% bounds: {}", report.bounds);
+    let _ = writeln!(
+        out,
+        "    title {}",
+        text(&format!(
+            "{} is {}: {}",
+            r.property,
+            r.verdict.to_uppercase(),
+            r.meaning
+        ))
+    );
+    for who in outside
+        .iter()
+        .copied()
+        .chain(members.iter().map(String::as_str))
+    {
+        let _ = writeln!(out, "    participant {who}");
+    }
+    let all = match (members.first(), members.last()) {
+        (Some(first), Some(last)) if first != last => format!("{first},{last}"),
+        (Some(first), _) => first.clone(),
+        _ => outside.first().map(|s| s.to_string()).unwrap_or_default(),
+    };
+    let note = |out: &mut String, over: &[String], what: &str| {
+        let over = if over.is_empty() {
+            all.clone()
+        } else {
+            over.join(",")
+        };
+        if !over.is_empty() {
+            let _ = writeln!(out, "    Note over {over}: {}", text(what));
+        }
+    };
+    if let Some(first) = r.trace.first() {
+        let lines: Vec<&str> = first.summary.split("; ").collect();
+        note(
+            &mut out,
+            &[],
+            &format!("initial state<br/>{}", lines.join("<br/>")),
+        );
+    }
+    for step in r.trace.iter().skip(1) {
+        for event in &step.events {
+            match event {
+                Event::Message {
+                    from,
+                    to,
+                    text: what,
+                    reply,
+                } => {
+                    let arrow = if *reply { "-->>" } else { "->>" };
+                    let _ = writeln!(out, "    {from}{arrow}{to}: {}", text(what));
+                }
+                Event::Note { over, text: what } => note(&mut out, over, what),
+            }
+        }
+    }
+    let why = r.why.as_deref().unwrap_or(r.meaning);
+    let why: Vec<&str> = why.split("; ").collect();
+    note(&mut out, &[], &format!("why: {}", why.join("<br/>")));
+    out
+}
+
+/// Text for a message, note or title. Mermaid ends a statement at `;` and a line break and reads
+/// `#...;` as an entity code, so those are written as entity codes themselves.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            ';' => out.push_str("#59;"),
+            '\n' => out.push_str("<br/>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text;
+
+    #[test]
+    fn statement_ends_and_entity_starts_are_escaped() {
+        assert_eq!(text("a; b #1\nc"), "a#59; b #35;1<br/>c");
+        assert_eq!(
+            text("m1 log [t1 t2:w1] commit 2"),
+            "m1 log [t1 t2:w1] commit 2"
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! Reports: verdicts rendered for people (text) and programs (JSON), from one neutral form.
+//! Reports: verdicts rendered for people (text, Mermaid) and programs (JSON, ITF), from one
+//! neutral form.
 
 pub mod itf;
 pub mod json;
@@ -12,7 +13,7 @@ use serde::Serialize;
 use crate::engine::Graph;
 use crate::property::{Property, Trace, Verdict};
 use crate::scenario::RaftScenario;
-use crate::systems::System;
+use crate::systems::{Event, System};
 
 /// How a report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,6 +28,18 @@ pub enum Format {
     Mermaid,
 }
 
+impl Format {
+    /// The file extension of one property's part of a report.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Json => "json",
+            Format::Itf => "itf.json",
+            Format::Mermaid => "mmd",
+        }
+    }
+}
+
 /// The report in the given format, as printed on stdout.
 pub fn render(report: &Report, format: Format) -> String {
     match format {
@@ -37,15 +50,31 @@ pub fn render(report: &Report, format: Format) -> String {
     }
 }
 
-/// Writes one file per violated property into `dir` (created if missing), in the given format;
-/// returns the paths written.
+/// One property's part of the report in the given format: what `--output` writes for it.
+pub fn render_property(report: &Report, result: &PropertyResult, format: Format) -> String {
+    match format {
+        Format::Text => text::render_property(report, result),
+        Format::Json => json::render_property(report, result) + "\n",
+        Format::Itf => itf::render_property(report, result),
+        Format::Mermaid => mermaid::render_property(report, result),
+    }
+}
+
+/// Writes one file per violated property into `dir` (created if missing), in the given format,
+/// named `<property>.<extension>`; returns the paths written.
 pub fn write_violations(
     report: &Report,
     format: Format,
     dir: &Path,
 ) -> std::io::Result<Vec<PathBuf>> {
-    let _ = (report, format, dir);
-    Err(std::io::Error::other("not built yet"))
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for result in report.violated() {
+        let path = dir.join(format!("{}.{}", result.property, format.extension()));
+        std::fs::write(&path, render_property(report, result, format))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// The outcome of one check, independent of the model's types.
@@ -57,6 +86,9 @@ pub struct Report {
     pub bounds: String,
     pub stats: Stats,
     pub results: Vec<PropertyResult>,
+    /// The model's participants in a sequence diagram, in order.
+    #[serde(skip)]
+    pub participants: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -91,6 +123,13 @@ pub struct Step {
     pub changes: Vec<String>,
     pub summary: String,
     pub state: serde_json::Value,
+    /// The state as an ITF value: typed where `state` is plain JSON (an absent value is a
+    /// variant, not `null`).
+    #[serde(skip)]
+    pub itf_state: serde_json::Value,
+    /// The step as a sequence diagram draws it; empty for the initial state.
+    #[serde(skip)]
+    pub events: Vec<Event>,
 }
 
 impl Report {
@@ -134,12 +173,18 @@ impl Report {
                 seconds: graph.elapsed.as_secs_f64(),
             },
             results,
+            participants: model.participants(),
         }
+    }
+
+    /// The violated properties, in catalogue order.
+    pub fn violated(&self) -> impl Iterator<Item = &PropertyResult> {
+        self.results.iter().filter(|r| r.verdict == "violated")
     }
 
     /// 0 every property holds, 1 some property is violated, 3 a limit cut the search.
     pub fn exit_code(&self) -> u8 {
-        if self.results.iter().any(|r| r.verdict == "violated") {
+        if self.violated().next().is_some() {
             1
         } else if self.results.iter().any(|r| r.verdict == "incomplete") {
             3
@@ -155,6 +200,8 @@ fn steps<M: System>(model: &M, trace: &Trace<M>) -> Vec<Step> {
         changes: Vec::new(),
         summary: model.summary(&trace.init),
         state: serde_json::to_value(&trace.init).unwrap_or_default(),
+        itf_state: itf::value(&trace.init),
+        events: Vec::new(),
     }];
     let mut before = &trace.init;
     for (action, after) in &trace.steps {
@@ -163,6 +210,8 @@ fn steps<M: System>(model: &M, trace: &Trace<M>) -> Vec<Step> {
             changes: model.changes(before, after),
             summary: model.summary(after),
             state: serde_json::to_value(after).unwrap_or_default(),
+            itf_state: itf::value(after),
+            events: model.events(before, action, after),
         });
         before = after;
     }

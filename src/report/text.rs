@@ -6,10 +6,8 @@ use std::fmt::Write;
 use super::{PropertyResult, Report};
 
 pub fn render(report: &Report) -> String {
-    let mut out = String::new();
+    let mut out = header(report);
     let s = &report.stats;
-    let _ = writeln!(out, "scenario: {}", report.scenario_text);
-    let _ = writeln!(out, "bounds:   {}", report.bounds);
     let _ = writeln!(
         out,
         "explored: {} states, {} transitions, depth {}, {:.2} s",
@@ -75,6 +73,34 @@ pub fn render(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The report of one property: the scenario, its verdict, and its counterexample if violated.
+pub fn render_property(report: &Report, r: &PropertyResult) -> String {
+    let mut out = header(report);
+    let _ = writeln!(
+        out,
+        "\n  {} {}  {}",
+        r.verdict.to_uppercase(),
+        r.property,
+        r.meaning
+    );
+    match r.verdict {
+        "violated" => violation(&mut out, r),
+        _ => {
+            if let Some(claim) = &r.claim {
+                let _ = writeln!(out, "  {claim}");
+            }
+        }
+    }
+    out
+}
+
+fn header(report: &Report) -> String {
+    format!(
+        "scenario: {}\nbounds:   {}\n",
+        report.scenario_text, report.bounds
+    )
 }
 
 fn violation(out: &mut String, r: &PropertyResult) {

@@ -46,4 +46,37 @@ pub trait System:
     fn representative(&self, _state: &Self::State) -> Option<Self::State> {
         None
     }
+    /// The participants of a sequence diagram of a trace, in order (for Raft: the members). By
+    /// default, the system as one participant.
+    fn participants(&self) -> Vec<String> {
+        vec!["system".to_string()]
+    }
+    /// A step as a sequence diagram shows it: messages between participants and notes over
+    /// them. By default, the action in words over every participant.
+    fn events(
+        &self,
+        _before: &Self::State,
+        action: &Self::Action,
+        _after: &Self::State,
+    ) -> Vec<Event> {
+        vec![Event::Note {
+            over: Vec::new(),
+            text: self.describe(action),
+        }]
+    }
+}
+
+/// One thing a step does, in terms any sequence diagram can draw. Participants are named as in
+/// [`System::participants`]; other names (such as a client) are participants outside the model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A message from one participant to another; `reply` marks the response to a request.
+    Message {
+        from: String,
+        to: String,
+        text: String,
+        reply: bool,
+    },
+    /// Something that happens at some participants; empty `over` means all of the system's.
+    Note { over: Vec<String>, text: String },
 }

@@ -47,7 +47,7 @@ use serde::Serialize;
 
 use crate::property::{Goal, Kind, Property};
 use crate::scenario::RaftScenario;
-use crate::systems::System;
+use crate::systems::{Event, System};
 
 /// At most this many members (validated in the scenario).
 pub const MAX_MEMBERS: usize = 7;
@@ -298,6 +298,20 @@ pub enum Action {
     /// The network splits: members in the bitset on one side, the rest on the other.
     Partition(u8),
     Heal,
+}
+
+/// A voter's answer to a (pre-)vote request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ballot {
+    Granted,
+    /// The voter is in a later term: the candidate steps down instead.
+    NewerTerm,
+    /// The candidate's log is less up to date than the voter's (`raft.isUpToDate`).
+    LogBehind,
+    /// The voter already voted for another candidate in this term.
+    VotedFor(Id),
+    /// Pre-vote only: the voter still hears from its leader.
+    HearsLeader,
 }
 
 /// Deliberately broken variants, each missing one rule the safety properties depend on. Only
@@ -574,30 +588,49 @@ impl Raft {
         })
     }
 
+    /// The voter's answer to a (pre-)vote request, decided on the state before the request.
+    fn ballot(&self, s: &RaftState, c: Id, v: Id) -> Ballot {
+        let (cand, voter) = (&s.members[c as usize], &s.members[v as usize]);
+        let pre = cand.role == Role::PreCandidate;
+        // A pre-vote asks for term + 1, so it is always above a voter it does not step down for.
+        if voter.term > cand.term {
+            return Ballot::NewerTerm;
+        }
+        let up_to_date = self.has_bug(Bug::NoLogCheck)
+            || (cand.last_term(), cand.last_index()) >= (voter.last_term(), voter.last_index());
+        if !up_to_date {
+            return Ballot::LogBehind;
+        }
+        if pre {
+            if self.hears_leader(s, v) {
+                return Ballot::HearsLeader;
+            }
+            return Ballot::Granted;
+        }
+        // A voter behind the candidate's term forgets its vote as it catches up.
+        match voter.vote {
+            Some(other)
+                if voter.term == cand.term && other != c && !self.has_bug(Bug::VoteTwice) =>
+            {
+                Ballot::VotedFor(other)
+            }
+            _ => Ballot::Granted,
+        }
+    }
+
     fn request_vote(&self, s: &mut RaftState, c: Id, v: Id) {
+        let ballot = self.ballot(s, c, v);
         let pre = s.members[c as usize].role == Role::PreCandidate;
-        let c_term = s.members[c as usize].term;
-        let v_term = s.members[v as usize].term;
-        // A response carrying a higher term turns the (pre-)candidate into a follower. A
-        // pre-vote asks for term + 1, so it is always above a voter it does not step down for.
-        if v_term > c_term {
+        let (c_term, v_term) = (s.members[c as usize].term, s.members[v as usize].term);
+        // A response carrying a higher term turns the (pre-)candidate into a follower.
+        if ballot == Ballot::NewerTerm {
             s.members[c as usize].become_follower(v_term);
             return;
         }
         if !pre && v_term < c_term {
             s.members[v as usize].become_follower(c_term);
         }
-        let (cand, voter) = (&s.members[c as usize], &s.members[v as usize]);
-        let up_to_date = self.has_bug(Bug::NoLogCheck)
-            || (cand.last_term(), cand.last_index()) >= (voter.last_term(), voter.last_index());
-        let granted = if pre {
-            up_to_date && !self.hears_leader(s, v)
-        } else {
-            let free =
-                voter.vote.is_none() || voter.vote == Some(c) || self.has_bug(Bug::VoteTwice);
-            free && up_to_date
-        };
-        if granted {
+        if ballot == Ballot::Granted {
             if !pre {
                 s.members[v as usize].vote = Some(c);
             }
@@ -865,6 +898,160 @@ impl System for Raft {
 
     fn representative(&self, state: &RaftState) -> Option<RaftState> {
         self.symmetry.then(|| self.canonical(state))
+    }
+
+    fn participants(&self) -> Vec<String> {
+        (0..self.masters).map(name).collect()
+    }
+
+    /// Each RPC as a request and its response, faults as notes, and what follows from the step:
+    /// elections won, step-downs, commits and the client's acknowledgements.
+    fn events(&self, a: &RaftState, action: &Action, b: &RaftState) -> Vec<Event> {
+        let note = |over: Vec<String>, text: String| Event::Note { over, text };
+        let message = |from: String, to: String, text: String, reply: bool| Event::Message {
+            from,
+            to,
+            text,
+            reply,
+        };
+        let mut out = Vec::new();
+        // Members whose role change this action's own events already tell.
+        let mut told = 0u8;
+        match *action {
+            Action::Timeout(i) => {
+                told |= 1 << i;
+                let text = if self.pre_vote {
+                    format!(
+                        "election timeout: asks for pre-votes for term {}",
+                        a.members[i as usize].term + 1
+                    )
+                } else {
+                    format!(
+                        "election timeout: campaigns for term {}",
+                        b.members[i as usize].term
+                    )
+                };
+                out.push(note(vec![name(i)], text));
+            }
+            Action::RequestVote(c, v) => {
+                let cand = &a.members[c as usize];
+                let pre = cand.role == Role::PreCandidate;
+                let (kind, term) = if pre {
+                    ("PreVote", cand.term + 1)
+                } else {
+                    ("RequestVote", cand.term)
+                };
+                out.push(message(
+                    name(c),
+                    name(v),
+                    format!("{kind} term {term}, log {}", log_text(&cand.log)),
+                    false,
+                ));
+                let vote = if pre { "pre-vote" } else { "vote" };
+                let answer = match self.ballot(a, c, v) {
+                    Ballot::Granted => format!("{vote} granted"),
+                    Ballot::NewerTerm => {
+                        format!("refused: term {} is newer", a.members[v as usize].term)
+                    }
+                    Ballot::LogBehind => format!(
+                        "refused: log {} is more up to date",
+                        log_text(&a.members[v as usize].log)
+                    ),
+                    Ballot::VotedFor(other) => {
+                        format!("refused: voted for {} in term {term}", name(other))
+                    }
+                    Ballot::HearsLeader => "refused: still hears its leader".to_string(),
+                };
+                out.push(message(name(v), name(c), answer, true));
+            }
+            Action::ClientWrite(l) => {
+                out.push(message(
+                    "Client".to_string(),
+                    name(l),
+                    format!("write w{}", b.writes),
+                    false,
+                ));
+            }
+            Action::AppendEntries(l, f) => {
+                let leader = &a.members[l as usize];
+                out.push(message(
+                    name(l),
+                    name(f),
+                    format!(
+                        "AppendEntries term {}, log {}, commit {}",
+                        leader.term,
+                        log_text(&leader.log),
+                        leader.commit
+                    ),
+                    false,
+                ));
+                let follower = &a.members[f as usize];
+                let answer = if follower.term > leader.term {
+                    format!("refused: term {} is newer", follower.term)
+                } else {
+                    format!(
+                        "appended, match index {}",
+                        b.members[l as usize].match_index[f as usize]
+                    )
+                };
+                out.push(message(name(f), name(l), answer, true));
+            }
+            Action::StepDown(l) => {
+                told |= 1 << l;
+                out.push(note(
+                    vec![name(l)],
+                    "cannot reach a quorum: steps down (CheckQuorum)".to_string(),
+                ));
+            }
+            Action::Crash(i) => out.push(note(
+                vec![name(i)],
+                "crashes (keeps term, vote, log, commit)".to_string(),
+            )),
+            Action::Restart(i) => out.push(note(vec![name(i)], "restarts as follower".to_string())),
+            Action::Partition(side) => out.push(note(
+                Vec::new(),
+                format!(
+                    "network splits {} | {}",
+                    members_of(side, self.masters),
+                    members_of(self.all() & !side, self.masters)
+                ),
+            )),
+            Action::Heal => out.push(note(Vec::new(), "network heals".to_string())),
+        }
+        for (i, (x, y)) in a.members.iter().zip(b.members.iter()).enumerate() {
+            let id = i as Id;
+            if !(x.up && y.up) {
+                continue;
+            }
+            if x.role != y.role && told >> id & 1 == 0 {
+                let text = match y.role {
+                    Role::Leader => format!("leader of term {}", y.term),
+                    Role::Candidate => format!("wins the pre-vote: campaigns for term {}", y.term),
+                    Role::Follower => format!("steps down: follower in term {}", y.term),
+                    Role::PreCandidate => format!("pre-candidate in term {}", y.term),
+                };
+                out.push(note(vec![name(id)], text));
+            } else if x.role != y.role && y.role == Role::Leader {
+                // A single-member quorum wins at once.
+                out.push(note(vec![name(id)], format!("leader of term {}", y.term)));
+            }
+            if y.role == Role::Leader && y.commit > x.commit {
+                out.push(note(
+                    vec![name(id)],
+                    format!("commits up to index {}", y.commit),
+                ));
+                let newly = b.acked & !a.acked;
+                for w in (0..8).filter(|w| newly >> w & 1 == 1) {
+                    out.push(message(
+                        name(id),
+                        "Client".to_string(),
+                        format!("w{} committed", w + 1),
+                        true,
+                    ));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -1400,6 +1587,76 @@ mod tests {
             Some(&Entry { term: 3, write: 0 }),
             "a new leader appends an empty entry"
         );
+    }
+
+    #[test]
+    fn a_diagram_shows_each_request_its_answer_and_what_follows() {
+        let m = raft(Scenario {
+            masters: 3,
+            max_term: 3,
+            ..Scenario::default()
+        });
+        let texts = |a: &RaftState, action: Action| -> (Vec<String>, RaftState) {
+            let b = step(&m, a, action);
+            let texts = m
+                .events(a, &action, &b)
+                .into_iter()
+                .map(|e| match e {
+                    Event::Message {
+                        from,
+                        to,
+                        text,
+                        reply,
+                    } => format!("{from}{}{to}: {text}", if reply { "-->>" } else { "->>" }),
+                    Event::Note { over, text } => format!("[{}] {text}", over.join(",")),
+                })
+                .collect();
+            (texts, b)
+        };
+        let s = m.init_states().remove(0);
+        let (t, s) = texts(&s, Action::ClientWrite(0));
+        assert_eq!(t, ["Client->>m1: write w1"]);
+        let (t, s) = texts(&s, Action::AppendEntries(0, 1));
+        assert_eq!(
+            t,
+            [
+                "m1->>m2: AppendEntries term 1, log [t1 t1:w1], commit 1",
+                "m2-->>m1: appended, match index 2",
+                "[m1] commits up to index 2",
+                "m1-->>Client: w1 committed",
+            ]
+        );
+        let (t, s) = texts(&s, Action::Crash(0));
+        assert_eq!(t, ["[m1] crashes (keeps term, vote, log, commit)"]);
+        let (t, s) = texts(&s, Action::Timeout(2));
+        assert_eq!(t, ["[m3] election timeout: campaigns for term 2"]);
+        let (t, s) = texts(&s, Action::RequestVote(2, 1));
+        assert_eq!(
+            t,
+            [
+                "m3->>m2: RequestVote term 2, log [t1]",
+                "m2-->>m3: refused: log [t1 t1:w1] is more up to date",
+            ]
+        );
+        // A refusal that changes nothing is no step of the model, but still has its reason.
+        let mut asking = s.clone();
+        asking.members[1].role = Role::Candidate;
+        let t = m.events(&asking, &Action::RequestVote(1, 2), &asking);
+        assert!(
+            matches!(&t[1], Event::Message { text, .. } if text == "refused: voted for m3 in term 2"),
+            "{t:?}"
+        );
+        let (_, s) = texts(&s, Action::Timeout(1));
+        let (t, s) = texts(&s, Action::RequestVote(2, 1));
+        assert_eq!(
+            t[1..],
+            [
+                "m2-->>m3: refused: term 3 is newer",
+                "[m3] steps down: follower in term 3",
+            ]
+        );
+        let (t, _) = texts(&s, Action::RequestVote(1, 2));
+        assert_eq!(t[1..], ["m3-->>m2: vote granted", "[m2] leader of term 3"]);
     }
 
     #[test]
