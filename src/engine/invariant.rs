@@ -18,9 +18,13 @@ pub fn decide<M: System>(
         .find_first(|&id| check(model, graph.state(id)).is_some());
     match first {
         Some(id) => {
-            let why = check(model, graph.state(id)).unwrap_or_default();
+            // Why, in the names of the trace's own final state (the graph holds a renaming).
+            let trace = trace::shortest(model, graph, id);
+            let why = check(model, trace.last())
+                .or_else(|| check(model, graph.state(id)))
+                .unwrap_or_default();
             Verdict::Violated(Violation {
-                trace: Some(trace::shortest(model, graph, id)),
+                trace: Some(trace),
                 why,
                 dead_states: None,
             })

@@ -33,15 +33,19 @@ pub fn shortest<M: System>(model: &M, graph: &Graph<M>, id: usize) -> Trace<M> {
         let to = graph.state(next);
         actions.clear();
         model.actions(&from, &mut actions);
-        let step = actions
+        let succ: Vec<(M::Action, M::State)> = actions
             .drain(..)
-            .find_map(|a| {
-                model
-                    .next_state(&from, a.clone())
-                    .filter(|t| canon(t.clone()) == *to)
-                    .map(|t| (a, t))
-            })
-            .expect("every graph edge is a step of the model");
+            .filter_map(|a| model.next_state(&from, a.clone()).map(|t| (a, t)))
+            .collect();
+        // `from` is a renaming of the graph's parent state, so one of its successors is a
+        // renaming of `to`; when members tie, its representative may still differ from `to`.
+        let step = match succ.iter().position(|(_, t)| canon(t.clone()) == *to) {
+            Some(i) => succ[i].clone(),
+            None => succ
+                .into_iter()
+                .find(|(_, t)| model.same_orbit(&canon(t.clone()), to))
+                .expect("every graph edge is a step of the model, up to renaming"),
+        };
         steps.push(step);
     }
     Trace { init, steps }

@@ -46,6 +46,11 @@ pub trait System:
     fn representative(&self, _state: &Self::State) -> Option<Self::State> {
         None
     }
+    /// Whether two states are renamings of each other (the same orbit), for matching concrete
+    /// states to representatives when the representative of an orbit is not unique.
+    fn same_orbit(&self, a: &Self::State, b: &Self::State) -> bool {
+        a == b
+    }
     /// The participants of a sequence diagram of a trace, in order (for Raft: the members). By
     /// default, the system as one participant.
     fn participants(&self) -> Vec<String> {

@@ -434,6 +434,12 @@ impl Raft {
         if order.iter().enumerate().all(|(i, &o)| i as u8 == o) {
             return s.clone();
         }
+        self.permuted(s, &order)
+    }
+
+    /// The state with its members renamed: new member `k` is old member `order[k]`.
+    fn permuted(&self, s: &RaftState, order: &[u8]) -> RaftState {
+        let n = s.members.len();
         // rename[old] = new
         let mut rename = [0u8; MAX_MEMBERS];
         for (new, &old) in order.iter().enumerate() {
@@ -475,6 +481,49 @@ impl Raft {
             network,
             ..s.clone()
         }
+    }
+
+    /// Whether one state is a renaming of the other. Representatives are not unique when
+    /// members tie on every sort key, so traces match states by this rather than by equal
+    /// representatives.
+    fn renaming_of(&self, a: &RaftState, b: &RaftState) -> bool {
+        fn key(m: &Member) -> (Role, bool, u8, &Log, u8, bool, u32) {
+            (
+                m.role,
+                m.up,
+                m.term,
+                &m.log,
+                m.commit,
+                m.vote.is_some(),
+                m.votes.count_ones(),
+            )
+        }
+        fn assign(
+            r: &Raft,
+            a: &RaftState,
+            b: &RaftState,
+            order: &mut ArrayVec<u8, MAX_MEMBERS>,
+            used: u8,
+        ) -> bool {
+            let k = order.len();
+            if k == b.members.len() {
+                return r.permuted(a, order) == *b;
+            }
+            (0..a.members.len() as u8).any(|o| {
+                if used >> o & 1 == 1 || key(&a.members[o as usize]) != key(&b.members[k]) {
+                    return false;
+                }
+                order.push(o);
+                let found = assign(r, a, b, order, used | 1 << o);
+                order.pop();
+                found
+            })
+        }
+        a.members.len() == b.members.len()
+            && a.writes == b.writes
+            && a.acked == b.acked
+            && a.crashes == b.crashes
+            && assign(self, a, b, &mut ArrayVec::new(), 0)
     }
 
     #[cfg(test)]
@@ -898,6 +947,10 @@ impl System for Raft {
 
     fn representative(&self, state: &RaftState) -> Option<RaftState> {
         self.symmetry.then(|| self.canonical(state))
+    }
+
+    fn same_orbit(&self, a: &RaftState, b: &RaftState) -> bool {
+        a == b || (self.symmetry && self.renaming_of(a, b))
     }
 
     fn participants(&self) -> Vec<String> {
