@@ -44,9 +44,7 @@ fn junit(path: &Path) -> Vec<(String, Option<String>)> {
 }
 
 fn temp_file(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("kcheck-gate-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(name)
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("gate-{name}"))
 }
 
 #[test]
