@@ -37,11 +37,24 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Check gate files: rows of scenario, property and expected verdict; fail on any mismatch.
     #[command(
+        long_about = "Check gate files: rows of scenario, property and expected verdict; fail on any mismatch.\n\n\
+A gate file has one [[check]] table per row: scenario (a scenario file, relative to the gate file), \
+property (a name from `kcheck list`), expect (holds or violated), and optionally max-states, timeout, \
+and scenario fields (masters, quorum, crash, partition, heal, pre-vote, max-term, writes) laid over the \
+scenario file; without a scenario file they describe the whole scenario. An INCOMPLETE verdict fails its row.\n\n\
+Exit codes: 0 every row passes, 1 some row fails, 2 a gate file is malformed (nothing is checked).",
         after_help = "Examples:\n  kcheck gate                                   every *.toml under properties/\n  kcheck gate properties/raft.toml --junit gate.xml"
     )]
     Gate(GateArgs),
     /// The fault-tolerance table, one row per cluster size, every cell decided by checking.
     #[command(
+        long_about = "The fault-tolerance table, one row per cluster size from 1, every cell decided by \
+checking the etcd Raft model (term ≤ 2, ≤ 1 client write), not by a formula:\n\n\
+  crashes tolerated     the largest k for which write-availability HOLDS with up to k members crashed\n\
+  quorum                the fewest live members with which a write still commits: masters − crashes tolerated\n\
+  survives partition    write-availability HOLDS when the network may split once, no crash\n\
+  split brain possible  no-split-brain is VIOLATED under a partition and one crash, both healing\n\n\
+A check cut by --max-states or --timeout leaves its cell unknown (? or null) and exits 3.",
         after_help = "Examples:\n  kcheck table --max-masters 5\n  kcheck table --format json"
     )]
     Table(TableArgs),

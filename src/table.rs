@@ -1,8 +1,291 @@
-//! `kcheck table`.
+//! `kcheck table`: the seed document's fault-tolerance table, every cell decided by checking
+//! the etcd Raft model rather than computed from the majority formula.
+//!
+//! For each cluster size N (one row per size from 1):
+//! - `crashes_tolerated`: the largest k for which `write-availability` HOLDS with up to k
+//!   members crashed for good and no partition; k = 0, 1, 2, ... is checked until the first
+//!   VIOLATED (HOLDS for k implies HOLDS for every smaller k: up to k crashes includes fewer).
+//! - `quorum`: the fewest live members with which a write still commits, N − crashes_tolerated.
+//!   It comes from the verdicts, not from N/2 + 1; the tests compare the two.
+//! - `survives_partition`: `write-availability` HOLDS when the network may split once into any
+//!   two non-empty groups, no crash. One master has nothing to split.
+//! - `split_brain_possible`: `no-split-brain` is VIOLATED with a partition, one crash, and both
+//!   recovering ([`SPLIT_BRAIN_FAULTS`]): the harshest faults still affordable for seven masters.
+//!
+//! Every check runs in parallel with the others and decides only its one property. A check a
+//! limit cut leaves its cell unknown (`?` in Markdown, `null` in JSON) and the exit code 3.
 
-use crate::cli::TableArgs;
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
 
-pub fn run(args: &TableArgs) -> Result<u8, String> {
-    let _ = args;
-    Err("not built yet".to_string())
+use rayon::prelude::*;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::check::{self, CheckError, Options};
+use crate::cli::{TableArgs, TableFormat};
+use crate::scenario::{Scenario, MAX_MASTERS};
+use crate::systems::raft::Raft;
+use crate::systems::System;
+
+/// The faults the split-brain column is decided under, in words.
+pub const SPLIT_BRAIN_FAULTS: &str =
+    "one network partition and one crash, with the crashed member restarting and the partition healing";
+
+/// One row of the table; `None` is a cell a limit cut.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Row {
+    pub masters: u32,
+    pub quorum: Option<u32>,
+    pub crashes_tolerated: Option<u32>,
+    pub survives_partition: Option<bool>,
+    pub split_brain_possible: Option<bool>,
+}
+
+/// Everything that stops the table before it is built.
+#[derive(Debug, Error)]
+pub enum TableError {
+    #[error("--max-masters must be 1 to {MAX_MASTERS} (got {0})")]
+    MaxMasters(u32),
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    #[error("write-availability is violated for {0} master(s) with no fault at all; the table cannot say how many crashes they tolerate")]
+    NoFaultViolation(u32),
+}
+
+/// A column of one row: the checks behind one cell (two cells for the crash column).
+#[derive(Clone, Copy, Debug)]
+enum Column {
+    Crashes,
+    Partition,
+    SplitBrain,
+}
+
+/// What a column's checks decided.
+enum Cell {
+    Crashes(Option<u32>),
+    Partition(Option<bool>),
+    SplitBrain(Option<bool>),
+}
+
+/// Runs `kcheck table`; returns the exit code.
+pub fn run(args: &TableArgs) -> Result<u8, TableError> {
+    if !(1..=MAX_MASTERS).contains(&args.max_masters) {
+        return Err(TableError::MaxMasters(args.max_masters));
+    }
+    let rows = build(args)?;
+    match args.format {
+        TableFormat::Markdown => print!("{}", markdown(&rows)),
+        TableFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        ),
+    }
+    let unknown = rows.iter().any(|r| {
+        r.quorum.is_none()
+            || r.crashes_tolerated.is_none()
+            || r.survives_partition.is_none()
+            || r.split_brain_possible.is_none()
+    });
+    Ok(if unknown { 3 } else { 0 })
+}
+
+/// Decides every cell of rows 1..=max_masters.
+pub fn build(args: &TableArgs) -> Result<Vec<Row>, TableError> {
+    // Largest clusters first: their checks take longest, so they start while the others fill
+    // the remaining threads.
+    let jobs: Vec<(u32, Column)> = (1..=args.max_masters)
+        .rev()
+        .flat_map(|n| [Column::SplitBrain, Column::Partition, Column::Crashes].map(move |c| (n, c)))
+        .collect();
+    let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal(), jobs.len());
+    let cells = jobs
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(n, column)| {
+            let cell = decide_column(n, column, args, &progress);
+            progress.done();
+            cell
+        })
+        .collect::<Result<Vec<_>, _>>();
+    progress.clear();
+    let cells = cells?;
+    let mut rows: Vec<Row> = (1..=args.max_masters)
+        .map(|masters| Row {
+            masters,
+            quorum: None,
+            crashes_tolerated: None,
+            survives_partition: None,
+            split_brain_possible: None,
+        })
+        .collect();
+    for (&(n, _), cell) in jobs.iter().zip(cells) {
+        let row = &mut rows[n as usize - 1];
+        match cell {
+            Cell::Crashes(k) => {
+                row.crashes_tolerated = k;
+                row.quorum = k.map(|k| n - k);
+            }
+            Cell::Partition(f) => row.survives_partition = f,
+            Cell::SplitBrain(f) => row.split_brain_possible = f,
+        }
+    }
+    Ok(rows)
+}
+
+fn decide_column(
+    n: u32,
+    column: Column,
+    args: &TableArgs,
+    progress: &Progress,
+) -> Result<Cell, TableError> {
+    let base = Scenario {
+        masters: n,
+        ..Scenario::default()
+    };
+    Ok(match column {
+        Column::Crashes => {
+            for k in 0..=n {
+                progress.show(n, &format!("write-availability with up to {k} crashed"));
+                let scenario = Scenario {
+                    crash: Some(k),
+                    ..base.clone()
+                };
+                match holds(&scenario, "write-availability", args)? {
+                    Some(true) => continue,
+                    Some(false) => {
+                        let tolerated = k.checked_sub(1).ok_or(TableError::NoFaultViolation(n))?;
+                        return Ok(Cell::Crashes(Some(tolerated)));
+                    }
+                    None => return Ok(Cell::Crashes(None)),
+                }
+            }
+            Cell::Crashes(Some(n))
+        }
+        Column::Partition => {
+            progress.show(n, "write-availability under a partition");
+            let scenario = Scenario {
+                crash: Some(0),
+                partition: true,
+                ..base
+            };
+            Cell::Partition(holds(&scenario, "write-availability", args)?)
+        }
+        Column::SplitBrain => {
+            progress.show(
+                n,
+                "no-split-brain under a partition and a crash, both healing",
+            );
+            let scenario = Scenario {
+                crash: Some(1),
+                partition: true,
+                heal: true,
+                ..base
+            };
+            Cell::SplitBrain(holds(&scenario, "no-split-brain", args)?.map(|h| !h))
+        }
+    })
+}
+
+/// Checks one property: `Some(true)` HOLDS, `Some(false)` VIOLATED, `None` a limit cut it.
+fn holds(
+    scenario: &Scenario,
+    property: &str,
+    args: &TableArgs,
+) -> Result<Option<bool>, CheckError> {
+    let options = Options {
+        properties: vec![property.to_string()],
+        max_states: args.max_states,
+        timeout: args.timeout,
+        progress: false,
+    };
+    let report = check::verify(scenario, &options)?;
+    Ok(match report.results.first().map(|r| r.verdict) {
+        Some("holds") => Some(true),
+        Some("violated") => Some(false),
+        _ => None,
+    })
+}
+
+/// The table in Markdown: what each column means and under which bounds, then the rows.
+pub fn markdown(rows: &[Row]) -> String {
+    let bounds = Scenario::default()
+        .validate()
+        .map(|s| Raft::new(&s).bounds())
+        .unwrap_or_default();
+    let mut out = format!(
+        "Fault tolerance by cluster size: every cell is a verdict of kcheck's etcd Raft model, \
+for all behaviours with {bounds}.\n\n\
+- masters: etcd members, one per master.\n\
+- quorum: the fewest live members with which a write still commits (masters − crashes tolerated).\n\
+- crashes tolerated: the largest k for which write-availability HOLDS with up to k members crashed for good, no partition.\n\
+- survives partition: write-availability HOLDS when the network may split once into any two non-empty groups, no crash (one master has nothing to split).\n\
+- split brain possible: no-split-brain is VIOLATED under {SPLIT_BRAIN_FAULTS}.\n\
+- ?: a limit (--max-states, --timeout) cut the check.\n\n\
+| masters | quorum | crashes tolerated | survives partition | split brain possible |\n\
+|--------:|-------:|------------------:|:------------------:|:--------------------:|\n"
+    );
+    let count = |v: Option<u32>| v.map_or("?".to_string(), |v| v.to_string());
+    let flag = |v: Option<bool>| match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "?",
+    };
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            r.masters,
+            count(r.quorum),
+            count(r.crashes_tolerated),
+            flag(r.survives_partition),
+            flag(r.split_brain_possible)
+        ));
+    }
+    out
+}
+
+/// "[4/21 done] masters 7: write-availability with up to 3 crashed" on stderr, only when it is
+/// a terminal.
+struct Progress {
+    on: bool,
+    total: usize,
+    done: Mutex<usize>,
+}
+
+impl Progress {
+    fn new(on: bool, total: usize) -> Self {
+        Progress {
+            on,
+            total,
+            done: Mutex::new(0),
+        }
+    }
+
+    fn show(&self, masters: u32, what: &str) {
+        if !self.on {
+            return;
+        }
+        let Ok(done) = self.done.lock() else {
+            return;
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r\x1b[2K[{}/{} done] masters {masters}: {what}",
+            *done, self.total
+        );
+        let _ = err.flush();
+    }
+
+    fn done(&self) {
+        if let Ok(mut done) = self.done.lock() {
+            *done += 1;
+        }
+    }
+
+    fn clear(&self) {
+        if self.on {
+            eprint!("\r\x1b[2K");
+        }
+    }
 }

@@ -1,0 +1,202 @@
+//! `kcheck gate`: CI property gates.
+//!
+//! A gate file pins verdicts: each row names a scenario, a property and the verdict it must
+//! keep (see [`file`] for the format). `kcheck gate` reads every file first (any mistake in
+//! any of them stops it with the file and line, exit 2), then checks the rows in parallel, each
+//! row its one property, and prints one line per row in file and row order. A row passes when
+//! the verdict is the expected one; an INCOMPLETE verdict never passes, since a search a limit
+//! cut proves nothing. Exit 0 when every row passes, 1 otherwise. `--junit` writes the same
+//! results as JUnit XML for CI test reports.
+
+pub mod file;
+pub mod junit;
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::check::{self, Options};
+use crate::cli::GateArgs;
+pub use file::{Defaults, Expect, GateError, GateFile, Row};
+
+/// What checking one row gave.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The verdict: holds, violated or incomplete.
+    pub got: &'static str,
+    pub pass: bool,
+    /// VIOLATED: why the property fails. INCOMPLETE: what cut the search. HOLDS: the bounds.
+    pub detail: Option<String>,
+    pub seconds: f64,
+}
+
+/// Runs `kcheck gate`; returns the exit code.
+pub fn run(args: &GateArgs) -> Result<u8, GateError> {
+    let start = Instant::now();
+    if let Some(t) = args.timeout {
+        if !(t > 0.0 && t.is_finite()) {
+            return Err(GateError::Timeout(t));
+        }
+    }
+    let defaults = Defaults {
+        max_states: args.max_states,
+        timeout: args.timeout,
+    };
+    let files = file::collect(&args.paths)?
+        .iter()
+        .map(|path| file::load(path, defaults))
+        .collect::<Result<Vec<_>, _>>()?;
+    let outcomes = check_all(&files, !args.quiet && std::io::stderr().is_terminal())?;
+    print!(
+        "{}",
+        render(&files, &outcomes, start.elapsed().as_secs_f64())
+    );
+    if let Some(path) = &args.junit {
+        std::fs::write(path, junit::render(&files, &outcomes)).map_err(|e| GateError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    let pass = outcomes.iter().flatten().all(|o| o.pass);
+    Ok(if pass { 0 } else { 1 })
+}
+
+/// Checks every row of every file in parallel; the outcomes come back in file and row order.
+pub fn check_all(files: &[GateFile], progress: bool) -> Result<Vec<Vec<Outcome>>, GateError> {
+    let rows: Vec<(&GateFile, &Row)> = files
+        .iter()
+        .flat_map(|f| f.rows.iter().map(move |r| (f, r)))
+        .collect();
+    let total = rows.len();
+    let done = AtomicUsize::new(0);
+    let flat = rows
+        .par_iter()
+        .map(|(f, row)| {
+            let outcome = check_row(f, row);
+            let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if progress {
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "\r\x1b[2K[{k}/{total} rows]");
+                let _ = err.flush();
+            }
+            outcome
+        })
+        .collect::<Result<Vec<_>, _>>();
+    if progress && total > 0 {
+        eprint!("\r\x1b[2K");
+    }
+    let mut flat = flat?.into_iter();
+    Ok(files
+        .iter()
+        .map(|f| flat.by_ref().take(f.rows.len()).collect())
+        .collect())
+}
+
+fn check_row(file: &GateFile, row: &Row) -> Result<Outcome, GateError> {
+    let start = Instant::now();
+    let options = Options {
+        properties: vec![row.property.clone()],
+        max_states: row.max_states,
+        timeout: row.timeout,
+        progress: false,
+    };
+    let report = check::verify(&row.scenario, &options).map_err(|e| GateError::Check {
+        path: file.path.clone(),
+        line: row.line,
+        reason: e.to_string(),
+    })?;
+    let seconds = start.elapsed().as_secs_f64();
+    let Some(result) = report.results.into_iter().next() else {
+        return Err(GateError::Check {
+            path: file.path.clone(),
+            line: row.line,
+            reason: format!("no verdict for `{}`", row.property),
+        });
+    };
+    Ok(Outcome {
+        got: result.verdict,
+        pass: result.verdict == row.expect.label(),
+        detail: result.why.or(result.claim),
+        seconds,
+    })
+}
+
+/// The results table, the failures in detail, and a summary line. Times are the last word of
+/// each line they appear on.
+pub fn render(files: &[GateFile], outcomes: &[Vec<Outcome>], seconds: f64) -> String {
+    let header = [
+        "ROW", "SCENARIO", "PROPERTY", "EXPECT", "GOT", "RESULT", "TIME",
+    ];
+    let mut lines: Vec<[String; 7]> = Vec::new();
+    let mut failures = Vec::new();
+    for (f, outs) in files.iter().zip(outcomes) {
+        for (row, o) in f.rows.iter().zip(outs) {
+            let place = format!("{}:{}", f.path, row.line);
+            if !o.pass {
+                let detail = o.detail.as_deref().unwrap_or("");
+                failures.push(format!(
+                    "  {place}: {} on {}: expected {}, got {}: {detail}",
+                    row.property,
+                    row.scenario_name,
+                    row.expect.label(),
+                    o.got
+                ));
+            }
+            lines.push([
+                place,
+                row.scenario_name.clone(),
+                row.property.clone(),
+                row.expect.label().to_string(),
+                o.got.to_string(),
+                if o.pass { "PASS" } else { "FAIL" }.to_string(),
+                format!("{:.2}s", o.seconds),
+            ]);
+        }
+    }
+    let mut widths = header.map(str::len);
+    for line in &lines {
+        for (w, cell) in widths.iter_mut().zip(line) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut push = |cells: &[&str]| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 < cells.len() {
+                let pad = widths[i] - cell.chars().count();
+                text.push_str(cell);
+                text.push_str(&" ".repeat(pad + 2));
+            } else {
+                text.push_str(cell);
+            }
+        }
+        out.push_str(&text);
+        out.push('\n');
+    };
+    push(&header);
+    for line in &lines {
+        push(&line.each_ref().map(String::as_str));
+    }
+    if !failures.is_empty() {
+        out.push_str("\nfailed:\n");
+        for f in &failures {
+            out.push_str(f);
+            out.push('\n');
+        }
+    }
+    let rows = lines.len();
+    let failed = failures.len();
+    let incomplete = outcomes.iter().flatten().filter(|o| o.got == "incomplete");
+    out.push_str(&format!(
+        "\ngate: {rows} row{} in {} file{}: {} passed, {failed} failed ({} incomplete) in {seconds:.2}s\n",
+        if rows == 1 { "" } else { "s" },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        rows - failed,
+        incomplete.count(),
+    ));
+    out
+}

@@ -1,0 +1,104 @@
+//! `kcheck table` through the binary: the cells the model decides agree with the quorum rule,
+//! and cut checks leave cells unknown.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn kcheck(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("kcheck")
+        .expect("binary")
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The cells decided by checking are the ones the quorum rule predicts: a write needs a
+/// majority, N / 2 + 1, so N masters tolerate (N − 1) / 2 crashes. Under a partition a
+/// majority side exists for every split exactly when N is odd (N = 1 has nothing to split; an
+/// even N can split in halves). With the majority quorum no split brain is possible.
+#[test]
+fn the_table_agrees_with_the_quorum_rule() {
+    let (code, out, err) = kcheck(&["table", "--max-masters", "5", "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let rows: Vec<Value> = serde_json::from_str(&out).expect("a JSON list");
+    assert_eq!(rows.len(), 5);
+    for (i, row) in rows.iter().enumerate() {
+        let n = i as u64 + 1;
+        let keys: Vec<_> = row.as_object().expect("object").keys().cloned().collect();
+        assert_eq!(keys.len(), 5, "exactly the documented keys: {keys:?}");
+        assert_eq!(row["masters"], n);
+        assert_eq!(row["quorum"], n / 2 + 1, "masters {n}");
+        assert_eq!(row["crashes_tolerated"], (n - 1) / 2, "masters {n}");
+        assert_eq!(row["survives_partition"], n % 2 == 1, "masters {n}");
+        assert_eq!(row["split_brain_possible"], false, "masters {n}");
+    }
+}
+
+#[test]
+fn markdown_states_its_bounds_and_has_a_row_per_size() {
+    let (code, out, err) = kcheck(&["table", "--max-masters", "4"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("term ≤ 2, ≤ 1 client write"), "{out}");
+    assert!(
+        out.contains(
+            "| masters | quorum | crashes tolerated | survives partition | split brain possible |"
+        ),
+        "{out}"
+    );
+    let rows: Vec<_> = out
+        .lines()
+        .filter(|l| l.starts_with("| ") && l[2..].starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "| 1 | 1 | 0 | yes | no |",
+            "| 2 | 2 | 0 | no | no |",
+            "| 3 | 2 | 1 | yes | no |",
+            "| 4 | 3 | 1 | no | no |",
+        ],
+        "{out}"
+    );
+    assert!(
+        err.is_empty(),
+        "no progress when stderr is not a terminal: {err}"
+    );
+}
+
+#[test]
+fn cluster_sizes_out_of_range_are_refused() {
+    for bad in ["0", "8"] {
+        let (code, out, err) = kcheck(&["table", "--max-masters", bad]);
+        assert_eq!(code, 2, "{out}{err}");
+        assert_eq!(
+            err,
+            format!("kcheck: --max-masters must be 1 to 7 (got {bad})\n")
+        );
+        assert!(out.is_empty());
+    }
+}
+
+#[test]
+fn a_cut_check_leaves_its_cell_unknown() {
+    let (code, out, err) = kcheck(&[
+        "table",
+        "--max-masters",
+        "3",
+        "--max-states",
+        "10",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 3, "{out}{err}");
+    let rows: Vec<Value> = serde_json::from_str(&out).expect("a JSON list");
+    assert!(rows[2]["crashes_tolerated"].is_null(), "{out}");
+    assert!(rows[2]["quorum"].is_null(), "{out}");
+    let (code, out, _) = kcheck(&["table", "--max-masters", "3", "--max-states", "10"]);
+    assert_eq!(code, 3);
+    assert!(out.contains("| 3 | ? | ? | ? | ? |"), "{out}");
+}
