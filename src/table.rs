@@ -9,8 +9,9 @@
 //!   It comes from the verdicts, not from N/2 + 1; the tests compare the two.
 //! - `survives_partition`: `write-availability` HOLDS when the network may split once into any
 //!   two non-empty groups, no crash. One master has nothing to split.
-//! - `split_brain_possible`: `no-split-brain` is VIOLATED with a partition, one crash, and both
-//!   recovering ([`SPLIT_BRAIN_FAULTS`]): the harshest faults still affordable for seven masters.
+//! - `split_brain_possible`: `no-split-brain` is VIOLATED with a partition that may heal
+//!   ([`SPLIT_BRAIN_FAULTS`]): the two sides' leaders and logs meet again. Adding a crash as
+//!   well takes seven masters to 18 million states and 6 GB, for the same answer.
 //!
 //! Every check runs in parallel with the others and decides only its one property. A check a
 //! limit cut leaves its cell unknown (`?` in Markdown, `null` in JSON) and the exit code 3.
@@ -29,8 +30,7 @@ use crate::systems::raft::Raft;
 use crate::systems::System;
 
 /// The faults the split-brain column is decided under, in words.
-pub const SPLIT_BRAIN_FAULTS: &str =
-    "one network partition and one crash, with the crashed member restarting and the partition healing";
+pub const SPLIT_BRAIN_FAULTS: &str = "one network partition that may heal";
 
 /// One row of the table; `None` is a cell a limit cut.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -172,12 +172,9 @@ fn decide_column(
             Cell::Partition(holds(&scenario, "write-availability", args)?)
         }
         Column::SplitBrain => {
-            progress.show(
-                n,
-                "no-split-brain under a partition and a crash, both healing",
-            );
+            progress.show(n, "no-split-brain under a partition that may heal");
             let scenario = Scenario {
-                crash: Some(1),
+                crash: Some(0),
                 partition: true,
                 heal: true,
                 ..base
