@@ -21,8 +21,19 @@ pub enum CheckError {
     Scenario(#[from] ScenarioError),
     #[error("unknown property `{name}` for model {model}; `kcheck list` names them all")]
     UnknownProperty { name: String, model: &'static str },
-    #[error("--timeout must be a positive number of seconds (got {0})")]
+    #[error("--timeout must be a positive number of seconds, at most {MAX_TIMEOUT} (got {0:?})")]
     Timeout(f64),
+}
+
+/// The longest time limit accepted, in seconds (a year).
+pub const MAX_TIMEOUT: f64 = 365.0 * 24.0 * 3600.0;
+
+/// A time limit in seconds as a duration, if it is one kcheck accepts: positive, finite and at
+/// most [`MAX_TIMEOUT`].
+pub fn timeout(seconds: f64) -> Option<Duration> {
+    (seconds > 0.0 && seconds <= MAX_TIMEOUT)
+        .then(|| Duration::try_from_secs_f64(seconds).ok())
+        .flatten()
 }
 
 /// How to run a check.
@@ -52,8 +63,7 @@ fn run<M: System>(
 ) -> Result<Report, CheckError> {
     let properties = select(M::catalogue(), &options.properties, model_name)?;
     let timeout = match options.timeout {
-        Some(t) if !(t > 0.0 && t.is_finite()) => return Err(CheckError::Timeout(t)),
-        Some(t) => Some(Duration::from_secs_f64(t)),
+        Some(t) => Some(timeout(t).ok_or(CheckError::Timeout(t))?),
         None => None,
     };
     let limits = Limits {

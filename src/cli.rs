@@ -11,6 +11,7 @@ use crate::scenario::{ModelKind, Scenario, ScenarioError};
 #[command(
     name = "kcheck",
     version,
+    arg_required_else_help = true,
     about = "Model checker for Kubernetes control-plane high availability",
     long_about = "kcheck explores every behaviour of a model of the control plane (etcd Raft quorum first) \
 within stated bounds, and says for each property whether it HOLDS, is VIOLATED (with a trace you can read), \
@@ -42,7 +43,7 @@ A gate file has one [[check]] table per row: scenario (a scenario file, relative
 property (a name from `kcheck list`), expect (holds or violated), and optionally max-states, timeout, \
 and scenario fields (masters, quorum, crash, partition, heal, pre-vote, max-term, writes) laid over the \
 scenario file; without a scenario file they describe the whole scenario. An INCOMPLETE verdict fails its row.\n\n\
-Exit codes: 0 every row passes, 1 some row fails, 2 a gate file is malformed (nothing is checked).",
+Exit codes: 0 every row passes, 1 some row fails, 2 bad input: a malformed or empty gate file, an unwritable --junit file (nothing is checked).",
         after_help = "Examples:\n  kcheck gate                                   every *.toml under properties/\n  kcheck gate properties/raft.toml --junit gate.xml"
     )]
     Gate(GateArgs),
@@ -53,7 +54,7 @@ checking the etcd Raft model (term ≤ 2, ≤ 1 client write), not by a formula:
   crashes tolerated     the largest k for which write-availability HOLDS with up to k members crashed\n\
   quorum                the fewest live members with which a write still commits: masters − crashes tolerated\n\
   survives partition    write-availability HOLDS when the network may split once, no crash\n\
-  split brain possible  no-split-brain is VIOLATED under a partition and one crash, both healing\n\n\
+  split brain possible  no-split-brain is VIOLATED under a network partition that may heal\n\n\
 A check cut by --max-states or --timeout leaves its cell unknown (? or null) and exits 3.",
         after_help = "Examples:\n  kcheck table --max-masters 5\n  kcheck table --format json"
     )]
@@ -81,10 +82,10 @@ pub struct ScenarioArgs {
     #[arg(long, value_enum)]
     pub model: Option<ModelKind>,
     /// etcd members, one per master (1 to 7). Default 3.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub masters: Option<u32>,
     /// Up to K members may crash. With no fault flag at all, one crash.
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", allow_negative_numbers = true)]
     pub crash: Option<u32>,
     /// The network may split the masters once into any two non-empty groups.
     #[arg(long)]
@@ -93,16 +94,16 @@ pub struct ScenarioArgs {
     #[arg(long)]
     pub heal: bool,
     /// Votes needed to elect and commit (default: a majority). Lower it to see what it buys.
-    #[arg(long, value_name = "Q")]
+    #[arg(long, value_name = "Q", allow_negative_numbers = true)]
     pub quorum: Option<u32>,
     /// etcd's pre-vote: campaign only after a quorum says it could win.
     #[arg(long)]
     pub pre_vote: bool,
     /// Highest term a member may reach; the initial leader holds term 1. Default 2.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
     pub max_term: Option<u32>,
     /// Client writes the API server may send (0 to 3). Default 1.
-    #[arg(long, value_name = "W")]
+    #[arg(long, value_name = "W", allow_negative_numbers = true)]
     pub writes: Option<u32>,
 }
 
@@ -146,13 +147,18 @@ pub struct VerifyArgs {
     #[arg(long = "property", value_name = "NAME")]
     pub properties: Vec<String>,
     /// Stop after this many states; the verdicts then say INCOMPLETE.
-    #[arg(long, value_name = "S", default_value_t = 20_000_000)]
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 20_000_000,
+        allow_negative_numbers = true
+    )]
     pub max_states: usize,
     /// Stop after this many seconds; the verdicts then say INCOMPLETE.
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
     /// Worker threads (default: one per core).
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Output format. itf and mermaid print one document per violated property, one after the
     /// other, and nothing when no property is violated.
@@ -176,7 +182,12 @@ pub struct ExploreArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
     pub bind: String,
     /// Stop the search behind the explorer's counterexamples after this many states.
-    #[arg(long, value_name = "S", default_value_t = 20_000_000)]
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 20_000_000,
+        allow_negative_numbers = true
+    )]
     pub max_states: usize,
     /// No progress line on stderr.
     #[arg(long, short)]
@@ -192,13 +203,18 @@ pub struct GateArgs {
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
     /// Default state limit of a row (a row may set its own `max-states`).
-    #[arg(long, value_name = "S", default_value_t = 20_000_000)]
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 20_000_000,
+        allow_negative_numbers = true
+    )]
     pub max_states: usize,
     /// Default time limit of a row in seconds (a row may set its own `timeout`).
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
     /// Worker threads (default: one per core).
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// No progress on stderr.
     #[arg(long, short)]
@@ -216,19 +232,29 @@ pub enum TableFormat {
 #[derive(Debug, Clone, Args)]
 pub struct TableArgs {
     /// Largest cluster size, one row per size from 1.
-    #[arg(long, value_name = "N", default_value_t = 7)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 7,
+        allow_negative_numbers = true
+    )]
     pub max_masters: u32,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Markdown)]
     pub format: TableFormat,
     /// State limit of each check behind a cell; a cut check leaves the cell unknown.
-    #[arg(long, value_name = "S", default_value_t = 20_000_000)]
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 20_000_000,
+        allow_negative_numbers = true
+    )]
     pub max_states: usize,
     /// Time limit of each check behind a cell, in seconds.
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
     /// Worker threads (default: one per core).
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// No progress on stderr.
     #[arg(long, short)]

@@ -41,6 +41,8 @@ pub enum ExploreError {
     Address(String),
     #[error("cannot serve on {addr}: {reason}")]
     Bind { addr: SocketAddr, reason: String },
+    #[error("--max-states must be at least 1")]
+    MaxStates,
     #[error("the explorer lists at most {MAX_PROPERTIES} properties (the model has {0})")]
     TooManyProperties(usize),
 }
@@ -50,6 +52,9 @@ pub fn run(args: &ExploreArgs) -> Result<u8, ExploreError> {
     let scenario = args.scenario.scenario()?;
     let valid = scenario.validate()?;
     let addr = address(&args.bind)?;
+    if args.max_states == 0 {
+        return Err(ExploreError::MaxStates);
+    }
     let front = tiny_http::Server::http(addr).map_err(|e| ExploreError::Bind {
         addr,
         reason: match e.downcast_ref::<std::io::Error>() {
@@ -57,6 +62,8 @@ pub fn run(args: &ExploreArgs) -> Result<u8, ExploreError> {
             None => e.to_string(),
         },
     })?;
+    // Port 0 asks for any free port: name the one it got.
+    let addr = front.server_addr().to_ip().unwrap_or(addr);
     if !addr.ip().is_loopback() {
         eprintln!("kcheck: note: {addr} is reachable from other machines");
     }
@@ -286,6 +293,8 @@ pub struct Explorable<M: System> {
     /// index, then one action index per step); `None` when there is none (an invariant or a
     /// recoverability property that holds, an impossible possibility).
     pub discoveries: Vec<(&'static str, Option<String>)>,
+    /// Properties whose trace has no path in the explorer's encoding.
+    unencoded: Vec<&'static str>,
 }
 
 impl<M: System> Explorable<M>
@@ -313,6 +322,7 @@ where
         let rest = limits.after(graph.elapsed);
         let mut checks = Vec::new();
         let mut discoveries = Vec::new();
+        let mut unencoded = Vec::new();
         for p in &catalogue {
             let (check, trace) = match &p.kind {
                 Kind::Recoverability { goal, hopeless } => {
@@ -340,8 +350,15 @@ where
                     (check, trace)
                 }
             };
-            if let Some(trace) = trace {
-                discoveries.push((p.name, trace.and_then(|t| encode(&model, &t))));
+            match trace {
+                Some(Some(t)) => match encode(&model, &t) {
+                    Some(path) => discoveries.push((p.name, Some(path))),
+                    // Never expected (traces replay), but then the page keeps stateright's own
+                    // discovery rather than showing none.
+                    None => unencoded.push(p.name),
+                },
+                Some(None) => discoveries.push((p.name, None)),
+                None => {}
             }
             checks.push((p.name, check));
         }
@@ -350,6 +367,7 @@ where
             model,
             checks,
             discoveries,
+            unencoded,
         })
     }
 }
@@ -373,17 +391,19 @@ pub fn encode<M: System>(model: &M, trace: &Trace<M>) -> Option<String> {
 }
 
 impl<M: System> Explorable<M> {
-    /// One line for each property the explorer leaves out.
+    /// One line for each property the explorer leaves out or shows with stateright's own
+    /// discovery.
     pub fn notes(&self) -> Vec<String> {
-        self.checks
-            .iter()
-            .filter_map(|(name, c)| match c {
-                Check::Undecided(cut) => Some(format!(
-                    "kcheck explore: {name} is left out of the explorer: {cut}"
-                )),
-                _ => None,
-            })
-            .collect()
+        let left_out = self.checks.iter().filter_map(|(name, c)| match c {
+            Check::Undecided(cut) => Some(format!(
+                "kcheck explore: {name} is left out of the explorer: {cut}"
+            )),
+            _ => None,
+        });
+        let own = self.unencoded.iter().map(|name| {
+            format!("kcheck explore: {name}: kcheck's trace has no explorer path; the page shows stateright's own discovery")
+        });
+        left_out.chain(own).collect()
     }
 
     /// Whether property `i` of the catalogue holds on `state` (for a possibility: whether the

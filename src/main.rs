@@ -30,13 +30,13 @@ fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // `kcheck` alone: the help is the answer.
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            let text = e.render().to_string();
-            let line = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("error: bad arguments");
-            eprintln!("kcheck: {}", line.trim_start_matches("error: "));
+            eprintln!("kcheck: {}", one_line(&e.render().to_string()));
             return ExitCode::from(2);
         }
     };
@@ -65,6 +65,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// clap's error on one line: what was wrong, what is allowed, and its tip, without the usage.
+fn one_line(text: &str) -> String {
+    let parts: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+        .collect();
+    let line = parts.join(" ");
+    let line = line
+        .trim_start_matches("error: ")
+        .replace(" tip:", "; tip:");
+    if line.is_empty() {
+        "bad arguments; see kcheck --help".to_string()
+    } else {
+        line
+    }
+}
+
 fn set_threads(threads: Option<usize>) -> Result<(), String> {
     let Some(threads) = threads else {
         return Ok(());
@@ -82,6 +101,14 @@ fn set_threads(threads: Option<usize>) -> Result<(), String> {
 
 fn verify(args: &VerifyArgs) -> Result<u8, String> {
     let scenario = args.scenario.scenario().map_err(|e| e.to_string())?;
+    // A directory that cannot take the files is bad input: say so before the check, not after.
+    if let Some(dir) = &args.output {
+        if dir.exists() && !dir.is_dir() {
+            return Err(format!("--output {}: not a directory", dir.display()));
+        }
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("--output {}: cannot create it: {e}", dir.display()))?;
+    }
     let options = Options {
         properties: args.properties.clone(),
         max_states: args.max_states,

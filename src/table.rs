@@ -73,6 +73,9 @@ pub fn run(args: &TableArgs) -> Result<u8, TableError> {
     if !(1..=MAX_MASTERS).contains(&args.max_masters) {
         return Err(TableError::MaxMasters(args.max_masters));
     }
+    if let Some(t) = args.timeout.filter(|&t| check::timeout(t).is_none()) {
+        return Err(CheckError::Timeout(t).into());
+    }
     let rows = build(args)?;
     match args.format {
         TableFormat::Markdown => print!("{}", markdown(&rows)),
@@ -92,6 +95,15 @@ pub fn run(args: &TableArgs) -> Result<u8, TableError> {
 
 /// Decides every cell of rows 1..=max_masters.
 pub fn build(args: &TableArgs) -> Result<Vec<Row>, TableError> {
+    build_with(args, |_| None)
+}
+
+/// [`build`] with the quorum of each cluster size overridden (`None`: the majority), to see
+/// what a lowered quorum buys and costs.
+pub fn build_with(
+    args: &TableArgs,
+    quorum: impl Fn(u32) -> Option<u32> + Sync,
+) -> Result<Vec<Row>, TableError> {
     // Largest clusters first: their checks take longest, so they start while the others fill
     // the remaining threads.
     let jobs: Vec<(u32, Column)> = (1..=args.max_masters)
@@ -103,7 +115,7 @@ pub fn build(args: &TableArgs) -> Result<Vec<Row>, TableError> {
         .par_iter()
         .with_max_len(1)
         .map(|&(n, column)| {
-            let cell = decide_column(n, column, args, &progress);
+            let cell = decide_column(n, quorum(n), column, args, &progress);
             progress.done();
             cell
         })
@@ -135,12 +147,14 @@ pub fn build(args: &TableArgs) -> Result<Vec<Row>, TableError> {
 
 fn decide_column(
     n: u32,
+    quorum: Option<u32>,
     column: Column,
     args: &TableArgs,
     progress: &Progress,
 ) -> Result<Cell, TableError> {
     let base = Scenario {
         masters: n,
+        quorum,
         ..Scenario::default()
     };
     Ok(match column {

@@ -294,3 +294,53 @@ fn bad_input_gets_one_line_and_exit_2() {
     assert_bad_input(&["frob"], "unrecognized subcommand");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Errors say what is allowed, on one line: clap's context and tips are kept, its usage block
+/// is not; limits too large to be durations are refused, not a crash.
+#[test]
+fn argument_errors_say_what_is_allowed() {
+    assert_bad_input(&["verfy"], "tip: a similar subcommand exists: 'verify'");
+    assert_bad_input(&["completions"], "<SHELL>");
+    assert_bad_input(
+        &["table", "--format", "yaml"],
+        "[possible values: markdown, json]",
+    );
+    assert_bad_input(&["table", "--max-masters", "-1"], "invalid value '-1'");
+    for command in [
+        &["verify", "--masters", "2"][..],
+        &["gate", "tests/fixtures/gate/wrong.toml"],
+        &["table", "--max-masters", "1"],
+    ] {
+        for t in ["1e300", "NaN", "inf", "0"] {
+            let mut args = command.to_vec();
+            args.extend(["--timeout", t]);
+            assert_bad_input(&args, "--timeout must be a positive number of seconds");
+        }
+    }
+    assert_bad_input(&["explore", "--max-states", "0"], "--max-states");
+    // `kcheck` alone prints its help and fails.
+    let (code, out, err) = kcheck(&[]);
+    assert_eq!(code, 2);
+    assert!(
+        out.is_empty() && err.contains("Usage: kcheck <COMMAND>"),
+        "{err}"
+    );
+}
+
+/// Files that cannot be written are found out before the check, not after it.
+#[test]
+fn unwritable_outputs_are_refused_before_checking() {
+    assert_bad_input(
+        &["verify", "--masters", "2", "--output", "README.md"],
+        "--output README.md: not a directory",
+    );
+    assert_bad_input(
+        &[
+            "gate",
+            "tests/fixtures/gate/wrong.toml",
+            "--junit",
+            "/no/such/dir/gate.xml",
+        ],
+        "cannot write /no/such/dir/gate.xml",
+    );
+}

@@ -138,6 +138,7 @@ fn malformed_gate_files_name_the_file_and_line() {
             "bad-expect.toml",
             "bad-expect.toml:4:10: unknown variant `incomplete`, expected `holds` or `violated`",
         ),
+        ("empty.toml", "empty.toml: no [[check]] rows"),
     ] {
         let path = format!("{FIXTURES}/bad/{file}");
         let (code, out, err) = kcheck(&["gate", &path]);
@@ -171,6 +172,14 @@ fn a_directory_means_every_toml_inside_sorted() {
         out.contains("{masters = 2, quorum = 1, partition = true}"),
         "{out}"
     );
+    assert!(out.contains("2 rows in 2 files: 2 passed"), "{out}");
+    // A file named again, directly, is still checked once.
+    let (code, out, _) = kcheck(&[
+        "gate",
+        &format!("{FIXTURES}/pass"),
+        &format!("{FIXTURES}/pass/a.toml"),
+    ]);
+    assert_eq!(code, 0);
     assert!(out.contains("2 rows in 2 files: 2 passed"), "{out}");
     let (code, _, err) = kcheck(&["gate", "src/engine"]);
     assert_eq!(code, 2);

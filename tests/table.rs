@@ -102,3 +102,23 @@ fn a_cut_check_leaves_its_cell_unknown() {
     assert_eq!(code, 3);
     assert!(out.contains("| 3 | ? | ? | ? | ? |"), "{out}");
 }
+
+/// The split-brain column can say yes: with the quorum lowered to half the cluster (at least 1),
+/// two, three (quorum 1) and four (quorum 2) masters can elect a leader on both sides of a split
+/// and commit different writes, while the quorum read off the crash column drops with it.
+#[test]
+fn a_lowered_quorum_shows_split_brain_in_the_table() {
+    let args = kcheck::cli::TableArgs {
+        max_masters: 4,
+        format: kcheck::cli::TableFormat::Json,
+        max_states: 1_000_000,
+        timeout: None,
+        threads: None,
+        quiet: true,
+    };
+    let rows = kcheck::table::build_with(&args, |n| Some((n / 2).max(1))).expect("decided");
+    let split: Vec<Option<bool>> = rows.iter().map(|r| r.split_brain_possible).collect();
+    assert_eq!(split, [Some(false), Some(true), Some(true), Some(true)]);
+    let quorum: Vec<Option<u32>> = rows.iter().map(|r| r.quorum).collect();
+    assert_eq!(quorum, [Some(1), Some(1), Some(1), Some(2)]);
+}

@@ -84,6 +84,8 @@ pub enum GateError {
     Read { path: String, reason: String },
     #[error("{path}: no gate files (*.toml) in this directory")]
     NoGateFiles { path: String },
+    #[error("{path}: no [[check]] rows (a gate that checks nothing passes nothing)")]
+    NoRows { path: String },
     #[error("{path}:{line}:{column}: {reason}")]
     At {
         path: String,
@@ -91,7 +93,7 @@ pub enum GateError {
         column: usize,
         reason: String,
     },
-    #[error("--timeout must be a positive number of seconds (got {0})")]
+    #[error("--timeout must be a positive number of seconds, at most {max} (got {0:?})", max = crate::check::MAX_TIMEOUT)]
     Timeout(f64),
     #[error("{path}:{line}: {reason}")]
     Check {
@@ -165,6 +167,9 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, GateError> {
         inside.sort();
         files.extend(inside);
     }
+    // A file named twice (directly and through its directory, say) is checked once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(normalize(f)));
     Ok(files)
 }
 
@@ -188,6 +193,9 @@ pub fn load(path: &Path, defaults: Defaults) -> Result<GateFile, GateError> {
         let reason = e.message().lines().next().unwrap_or("invalid TOML");
         at(e.span().map_or(0, |s| s.start), reason.to_string())
     })?;
+    if raw.check.is_empty() {
+        return Err(GateError::NoRows { path: name });
+    }
     let dir = path.parent().unwrap_or(Path::new(""));
     let mut rows = Vec::new();
     for spanned in raw.check {
@@ -209,7 +217,8 @@ pub fn load(path: &Path, defaults: Defaults) -> Result<GateFile, GateError> {
         let scenario_name = match (file_name, overrides.is_empty()) {
             (Some(file), true) => file,
             (Some(file), false) => format!("{file} {{{overrides}}}"),
-            (None, _) => format!("{{{overrides}}}"),
+            (None, true) => "{} (the defaults)".to_string(),
+            (None, false) => format!("{{{overrides}}}"),
         };
         scenario.validate().map_err(|e| at(start, e.to_string()))?;
         let property = raw.property.get_ref();
@@ -220,11 +229,12 @@ pub fn load(path: &Path, defaults: Defaults) -> Result<GateFile, GateError> {
             ));
         }
         let timeout = match raw.timeout {
-            Some(t) if !(*t.get_ref() > 0.0 && t.get_ref().is_finite()) => {
+            Some(t) if crate::check::timeout(*t.get_ref()).is_none() => {
                 return Err(at(
                     t.span().start,
                     format!(
-                        "timeout must be a positive number of seconds (got {})",
+                        "timeout must be a positive number of seconds, at most {} (got {:?})",
+                        crate::check::MAX_TIMEOUT,
                         t.get_ref()
                     ),
                 ))

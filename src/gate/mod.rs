@@ -36,7 +36,7 @@ pub struct Outcome {
 pub fn run(args: &GateArgs) -> Result<u8, GateError> {
     let start = Instant::now();
     if let Some(t) = args.timeout {
-        if !(t > 0.0 && t.is_finite()) {
+        if crate::check::timeout(t).is_none() {
             return Err(GateError::Timeout(t));
         }
     }
@@ -48,16 +48,25 @@ pub fn run(args: &GateArgs) -> Result<u8, GateError> {
         .iter()
         .map(|path| file::load(path, defaults))
         .collect::<Result<Vec<_>, _>>()?;
+    // The JUnit file must be writable before the rows run, not found unwritable after.
+    let junit_file = match &args.junit {
+        Some(path) => Some(std::fs::File::create(path).map_err(|e| GateError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?),
+        None => None,
+    };
     let outcomes = check_all(&files, !args.quiet && std::io::stderr().is_terminal())?;
     print!(
         "{}",
         render(&files, &outcomes, start.elapsed().as_secs_f64())
     );
-    if let Some(path) = &args.junit {
-        std::fs::write(path, junit::render(&files, &outcomes)).map_err(|e| GateError::Write {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+    if let (Some(path), Some(mut file)) = (&args.junit, junit_file) {
+        file.write_all(junit::render(&files, &outcomes).as_bytes())
+            .map_err(|e| GateError::Write {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
     }
     let pass = outcomes.iter().flatten().all(|o| o.pass);
     Ok(if pass { 0 } else { 1 })
