@@ -1,13 +1,12 @@
 //! From a validated scenario to a report: build the model, explore it once, decide each
 //! selected property on the graph.
 
-use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use thiserror::Error;
 
-use crate::engine::{self, Limits, Progress, Search};
+use crate::engine::{self, Limits, Search};
+use crate::progress::Meter;
 use crate::property::Property;
 use crate::report::Report;
 use crate::scenario::{ModelKind, RaftScenario, Scenario, ScenarioError};
@@ -111,53 +110,4 @@ fn select<M: System>(
         .into_iter()
         .filter(|p| wanted.is_empty() || wanted.iter().any(|w| w == p.name))
         .collect())
-}
-
-/// A progress line on stderr for searches longer than a second, refreshed a few times a second,
-/// and only when stderr is a terminal.
-pub(crate) struct Meter {
-    on: bool,
-    start: Instant,
-    last: Mutex<Option<Instant>>,
-}
-
-impl Meter {
-    pub(crate) fn new(wanted: bool) -> Self {
-        Meter {
-            on: wanted && std::io::stderr().is_terminal(),
-            start: Instant::now(),
-            last: Mutex::new(None),
-        }
-    }
-
-    pub(crate) fn tick(&self, p: Progress) {
-        if !self.on || self.start.elapsed() < Duration::from_secs(1) {
-            return;
-        }
-        let Ok(mut last) = self.last.lock() else {
-            return;
-        };
-        if last.is_some_and(|t| t.elapsed() < Duration::from_millis(250)) {
-            return;
-        }
-        *last = Some(Instant::now());
-        let secs = p.elapsed.as_secs_f64();
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r\x1b[2K{}: {} states, depth {}, {:.0} states/s, {:.1} s in all",
-            p.stage,
-            p.states,
-            p.depth,
-            p.states as f64 / secs.max(1e-9),
-            self.start.elapsed().as_secs_f64()
-        );
-        let _ = err.flush();
-    }
-
-    pub(crate) fn clear(&self) {
-        if self.on && self.last.lock().is_ok_and(|l| l.is_some()) {
-            let _ = write!(std::io::stderr(), "\r\x1b[2K");
-        }
-    }
 }

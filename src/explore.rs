@@ -25,9 +25,9 @@ use rustc_hash::FxHashSet;
 use stateright::Model;
 use thiserror::Error;
 
-use crate::check::Meter;
 use crate::cli::ExploreArgs;
 use crate::engine::{self, recoverability, trace, Limits, Search};
+use crate::progress::Meter;
 use crate::property::{Cut, Kind, Trace, Verdict};
 use crate::scenario::{ModelKind, ScenarioError};
 use crate::systems::raft::Raft;

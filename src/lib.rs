@@ -22,6 +22,7 @@
 //! - [`property`]: properties, their kinds, verdicts and traces.
 //! - [`engine`]: exploration and the decision procedure of each property kind.
 //! - [`check`]: scenario to report.
+//! - [`progress`]: the progress line on stderr.
 //! - [`report`]: text, JSON, ITF and Mermaid output.
 //! - [`gate`]: CI gate files (`kcheck gate`), with JUnit XML.
 //! - [`table`]: the fault-tolerance table decided by checking (`kcheck table`).
@@ -33,6 +34,7 @@ pub mod cli;
 pub mod engine;
 pub mod explore;
 pub mod gate;
+pub mod progress;
 pub mod property;
 pub mod report;
 pub mod scenario;

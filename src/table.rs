@@ -16,8 +16,7 @@
 //! Every check runs in parallel with the others and decides only its one property. A check a
 //! limit cut leaves its cell unknown (`?` in Markdown, `null` in JSON) and the exit code 3.
 
-use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -25,6 +24,7 @@ use thiserror::Error;
 
 use crate::check::{self, CheckError, Options};
 use crate::cli::{TableArgs, TableFormat};
+use crate::progress::Meter;
 use crate::scenario::{Scenario, MAX_MASTERS};
 use crate::systems::raft::Raft;
 use crate::systems::System;
@@ -110,7 +110,7 @@ pub fn build_with(
         .rev()
         .flat_map(|n| [Column::SplitBrain, Column::Partition, Column::Crashes].map(move |c| (n, c)))
         .collect();
-    let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal(), jobs.len());
+    let progress = Progress::new(!args.quiet, jobs.len());
     let cells = jobs
         .par_iter()
         .with_max_len(1)
@@ -255,48 +255,38 @@ for all behaviours with {bounds}.\n\n\
     out
 }
 
-/// "[4/21 done] masters 7: write-availability with up to 3 crashed" on stderr, only when it is
-/// a terminal.
+/// "table: 4 of 21 checks done; masters 7: write-availability with up to 3 crashed" on stderr
+/// (see [`Meter`]).
 struct Progress {
-    on: bool,
+    meter: Meter,
     total: usize,
-    done: Mutex<usize>,
+    done: AtomicUsize,
 }
 
 impl Progress {
-    fn new(on: bool, total: usize) -> Self {
+    fn new(wanted: bool, total: usize) -> Self {
         Progress {
-            on,
+            meter: Meter::new(wanted),
             total,
-            done: Mutex::new(0),
+            done: AtomicUsize::new(0),
         }
     }
 
     fn show(&self, masters: u32, what: &str) {
-        if !self.on {
-            return;
-        }
-        let Ok(done) = self.done.lock() else {
-            return;
-        };
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r\x1b[2K[{}/{} done] masters {masters}: {what}",
-            *done, self.total
-        );
-        let _ = err.flush();
+        let done = self.done.load(Ordering::Relaxed);
+        self.meter.show(|| {
+            format!(
+                "table: {done} of {} checks done; masters {masters}: {what}",
+                self.total
+            )
+        });
     }
 
     fn done(&self) {
-        if let Ok(mut done) = self.done.lock() {
-            *done += 1;
-        }
+        self.done.fetch_add(1, Ordering::Relaxed);
     }
 
     fn clear(&self) {
-        if self.on {
-            eprint!("\r\x1b[2K");
-        }
+        self.meter.clear();
     }
 }

@@ -3,21 +3,10 @@
 
 use std::process::Command;
 
-/// A check that takes a second or two: long enough for the progress line.
-const SLOW: &[&str] = &[
-    "verify",
-    "--masters",
-    "5",
-    "--partition",
-    "--writes",
-    "2",
-    "--property",
-    "write-availability",
-];
-
 fn kcheck(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_kcheck"))
         .args(args)
+        .env("KCHECK_PROGRESS_AFTER_MS", "0")
         .output()
         .expect("runs");
     (
@@ -27,9 +16,9 @@ fn kcheck(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// Runs kcheck with its stderr on a pseudo-terminal (util-linux `script`), stdout discarded;
-/// returns what the terminal showed.
-fn on_terminal(args: &[&str]) -> String {
+/// Runs kcheck with its stderr on a pseudo-terminal (util-linux `script`), stdout discarded, the
+/// progress delay set to `after_ms`; returns what the terminal showed.
+fn on_terminal(args: &[&str], after_ms: &str) -> String {
     let command = format!(
         "{} {} > /dev/null",
         env!("CARGO_BIN_EXE_kcheck"),
@@ -37,6 +26,7 @@ fn on_terminal(args: &[&str]) -> String {
     );
     let out = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
+        .env("KCHECK_PROGRESS_AFTER_MS", after_ms)
         .output()
         .expect("util-linux `script` runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -44,19 +34,38 @@ fn on_terminal(args: &[&str]) -> String {
 
 #[test]
 fn progress_shows_on_a_terminal_only() {
-    let (code, _, err) = kcheck(SLOW);
-    assert_eq!(code, 0, "five masters keep writing through a partition");
-    assert_eq!(err, "", "stderr is a pipe: no progress");
+    for (args, shown_as) in [
+        (
+            &["verify", "--masters", "3", "--partition"][..],
+            " states, depth ",
+        ),
+        (&["gate", "tests/fixtures/gate/pass"], " rows checked"),
+        (&["table", "--max-masters", "2"], " checks done; masters "),
+    ] {
+        let (_, _, err) = kcheck(args);
+        assert_eq!(err, "", "{args:?}: stderr is a pipe: no progress");
 
-    let shown = on_terminal(SLOW);
-    assert!(shown.contains(" states, depth "), "{shown:?}");
-    assert!(shown.contains(" states/s, "), "{shown:?}");
-    assert!(shown.contains(" s in all"), "{shown:?}");
+        let shown = on_terminal(args, "0");
+        assert!(shown.contains(shown_as), "{args:?}: {shown:?}");
+        assert!(
+            shown.ends_with("\r\x1b[2K"),
+            "{args:?}: erased at the end: {shown:?}"
+        );
 
-    let mut quiet = SLOW.to_vec();
-    quiet.push("--quiet");
-    let shown = on_terminal(&quiet);
-    assert!(!shown.contains("states"), "--quiet: {shown:?}");
+        let mut quiet = args.to_vec();
+        quiet.push("--quiet");
+        let shown = on_terminal(&quiet, "0");
+        assert!(!shown.contains(shown_as), "{args:?} --quiet: {shown:?}");
+    }
+    // By default the line waits a second: a quick check shows none.
+    let shown = on_terminal(&["verify", "--masters", "3", "--partition"], "1000");
+    assert!(!shown.contains("states"), "{shown:?}");
+    // The engine's line carries the rate and the time so far.
+    let shown = on_terminal(&["verify", "--masters", "3", "--partition"], "0");
+    assert!(
+        shown.contains(" states/s, ") && shown.contains(" s in all"),
+        "{shown:?}"
+    );
 }
 
 #[test]

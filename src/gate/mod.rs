@@ -11,7 +11,7 @@
 pub mod file;
 pub mod junit;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::check::{self, Options};
 use crate::cli::GateArgs;
+use crate::progress::Meter;
 pub use file::{Defaults, Expect, GateError, GateFile, Row};
 
 /// What checking one row gave.
@@ -56,7 +57,7 @@ pub fn run(args: &GateArgs) -> Result<u8, GateError> {
         })?),
         None => None,
     };
-    let outcomes = check_all(&files, !args.quiet && std::io::stderr().is_terminal())?;
+    let outcomes = check_all(&files, !args.quiet)?;
     print!(
         "{}",
         render(&files, &outcomes, start.elapsed().as_secs_f64())
@@ -73,6 +74,7 @@ pub fn run(args: &GateArgs) -> Result<u8, GateError> {
 }
 
 /// Checks every row of every file in parallel; the outcomes come back in file and row order.
+/// `progress`: show a progress line (on a terminal, on runs longer than a second).
 pub fn check_all(files: &[GateFile], progress: bool) -> Result<Vec<Vec<Outcome>>, GateError> {
     let rows: Vec<(&GateFile, &Row)> = files
         .iter()
@@ -80,22 +82,17 @@ pub fn check_all(files: &[GateFile], progress: bool) -> Result<Vec<Vec<Outcome>>
         .collect();
     let total = rows.len();
     let done = AtomicUsize::new(0);
+    let meter = Meter::new(progress);
     let flat = rows
         .par_iter()
         .map(|(f, row)| {
             let outcome = check_row(f, row);
             let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if progress {
-                let mut err = std::io::stderr().lock();
-                let _ = write!(err, "\r\x1b[2K[{k}/{total} rows]");
-                let _ = err.flush();
-            }
+            meter.show(|| format!("gate: {k} of {total} rows checked"));
             outcome
         })
         .collect::<Result<Vec<_>, _>>();
-    if progress && total > 0 {
-        eprint!("\r\x1b[2K");
-    }
+    meter.clear();
     let mut flat = flat?.into_iter();
     Ok(files
         .iter()
