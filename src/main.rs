@@ -118,7 +118,11 @@ fn verify(args: &VerifyArgs) -> Result<u8, String> {
     let report = check::verify(&scenario, &options).map_err(|e| e.to_string())?;
     print!("{}", report::render(&report, args.format));
     if matches!(args.format, Format::Itf | Format::Mermaid) && report.violated().next().is_none() {
-        eprintln!("kcheck: no property is violated, so there is no counterexample to print");
+        if report.exit_code() == 3 {
+            eprintln!("kcheck: no counterexample found, but a limit cut the search (INCOMPLETE)");
+        } else {
+            eprintln!("kcheck: no property is violated, so there is no counterexample to print");
+        }
     }
     if let Some(dir) = &args.output {
         write_outputs(&report, args.format, dir)?;

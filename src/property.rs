@@ -7,6 +7,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use serde::Serialize;
 use stateright::Model;
 
 /// A named property of a model.
@@ -124,11 +125,42 @@ pub struct Violation<M: Model> {
 }
 
 impl<M: Model> Verdict<M> {
-    pub fn label(&self) -> &'static str {
+    /// The verdict without its evidence.
+    pub fn outcome(&self) -> Outcome {
         match self {
-            Verdict::Holds { .. } => "holds",
-            Verdict::Violated(_) => "violated",
-            Verdict::Incomplete(_) => "incomplete",
+            Verdict::Holds { .. } => Outcome::Holds,
+            Verdict::Violated(_) => Outcome::Violated,
+            Verdict::Incomplete(_) => Outcome::Incomplete,
         }
+    }
+
+    pub fn label(&self) -> &'static str {
+        self.outcome().label()
+    }
+}
+
+/// A verdict without its evidence, as reports, gates and the table carry it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Holds,
+    Violated,
+    Incomplete,
+}
+
+impl Outcome {
+    /// The verdict's name as reports spell it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Holds => "holds",
+            Outcome::Violated => "violated",
+            Outcome::Incomplete => "incomplete",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
     }
 }

@@ -25,8 +25,9 @@ use thiserror::Error;
 use crate::check::{self, CheckError, Options};
 use crate::cli::{TableArgs, TableFormat};
 use crate::progress::Meter;
+use crate::property::Outcome;
 use crate::scenario::{Scenario, MAX_MASTERS};
-use crate::systems::raft::Raft;
+use crate::systems::raft::{Raft, NO_SPLIT_BRAIN, WRITE_AVAILABILITY};
 use crate::systems::System;
 
 /// The faults the split-brain column is decided under, in words.
@@ -165,7 +166,7 @@ fn decide_column(
                     crash: Some(k),
                     ..base.clone()
                 };
-                match holds(&scenario, "write-availability", args)? {
+                match holds(&scenario, WRITE_AVAILABILITY, args)? {
                     Some(true) => continue,
                     Some(false) => {
                         let tolerated = k.checked_sub(1).ok_or(TableError::NoFaultViolation(n))?;
@@ -183,7 +184,7 @@ fn decide_column(
                 partition: true,
                 ..base
             };
-            Cell::Partition(holds(&scenario, "write-availability", args)?)
+            Cell::Partition(holds(&scenario, WRITE_AVAILABILITY, args)?)
         }
         Column::SplitBrain => {
             progress.show(n, "no-split-brain under a partition that may heal");
@@ -193,7 +194,7 @@ fn decide_column(
                 heal: true,
                 ..base
             };
-            Cell::SplitBrain(holds(&scenario, "no-split-brain", args)?.map(|h| !h))
+            Cell::SplitBrain(holds(&scenario, NO_SPLIT_BRAIN, args)?.map(|h| !h))
         }
     })
 }
@@ -212,8 +213,8 @@ fn holds(
     };
     let report = check::verify(scenario, &options)?;
     Ok(match report.results.first().map(|r| r.verdict) {
-        Some("holds") => Some(true),
-        Some("violated") => Some(false),
+        Some(Outcome::Holds) => Some(true),
+        Some(Outcome::Violated) => Some(false),
         _ => None,
     })
 }

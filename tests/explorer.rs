@@ -45,7 +45,7 @@ fn verdict(s: &Scenario, property: &str) -> (&'static str, Vec<String>) {
     let report = verify(s, &options).expect("valid");
     let r = &report.results[0];
     (
-        r.verdict,
+        r.verdict.label(),
         r.trace.iter().skip(1).map(|s| s.action.clone()).collect(),
     )
 }

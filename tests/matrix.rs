@@ -14,7 +14,7 @@ fn assert_safe(r: &Report, case: &str) {
         "{case}: the safety properties were checked"
     );
     for x in invariants {
-        assert_eq!(x.verdict, "holds", "{}: {case}", x.property);
+        assert_eq!(x.verdict.label(), "holds", "{}: {case}", x.property);
     }
 }
 
@@ -32,7 +32,7 @@ fn verdict<'a>(r: &'a Report, property: &str) -> &'a str {
     r.results
         .iter()
         .find(|x| x.property == property)
-        .map(|x| x.verdict)
+        .map(|x| x.verdict.label())
         .expect("property checked")
 }
 

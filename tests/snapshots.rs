@@ -5,13 +5,19 @@
 
 use std::process::Command;
 
-/// stdout of a kcheck run, with times (the one thing that varies run to run) masked.
+/// The exit code, stderr and stdout of a kcheck run, with times (the one thing that varies run
+/// to run) masked.
 fn kcheck(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_kcheck"))
         .args(args)
         .output()
         .expect("runs");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = format!(
+        "exit code {}\nstderr: {}\n{}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        String::from_utf8_lossy(&out.stdout)
+    );
     text.lines().map(mask_times).collect::<Vec<_>>().join("\n")
 }
 

@@ -24,6 +24,7 @@ use serde::Deserialize;
 use thiserror::Error;
 use toml::Spanned;
 
+use crate::property::Outcome;
 use crate::scenario::{io_reason, line_column, ModelKind, Scenario};
 use crate::systems::raft::Raft;
 use crate::systems::System;
@@ -38,11 +39,11 @@ pub enum Expect {
 }
 
 impl Expect {
-    /// The verdict's name as reports spell it.
-    pub fn label(self) -> &'static str {
+    /// The verdict the row expects.
+    pub fn outcome(self) -> Outcome {
         match self {
-            Expect::Holds => "holds",
-            Expect::Violated => "violated",
+            Expect::Holds => Outcome::Holds,
+            Expect::Violated => Outcome::Violated,
         }
     }
 }

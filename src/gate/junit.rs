@@ -4,10 +4,11 @@
 
 use std::fmt::Write as _;
 
-use super::{GateFile, Outcome};
+use super::{GateFile, RowOutcome};
+use crate::property::Outcome;
 
 /// The whole JUnit document.
-pub fn render(files: &[GateFile], outcomes: &[Vec<Outcome>]) -> String {
+pub fn render(files: &[GateFile], outcomes: &[Vec<RowOutcome>]) -> String {
     let all = || outcomes.iter().flatten();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -44,8 +45,12 @@ pub fn render(files: &[GateFile], outcomes: &[Vec<Outcome>]) -> String {
             let _ = writeln!(
                 out,
                 ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
-                escape(&format!("expected {}, got {}", row.expect.label(), o.got)),
-                if o.got == "incomplete" {
+                escape(&format!(
+                    "expected {}, got {}",
+                    row.expect.outcome().label(),
+                    o.got
+                )),
+                if o.got == Outcome::Incomplete {
                     "incomplete"
                 } else {
                     "mismatch"
@@ -56,7 +61,7 @@ pub fn render(files: &[GateFile], outcomes: &[Vec<Outcome>]) -> String {
                     row.line,
                     row.property,
                     row.scenario_name,
-                    row.expect.label(),
+                    row.expect.outcome().label(),
                     o.got,
                     o.detail.as_deref().unwrap_or("")
                 ))

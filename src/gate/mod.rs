@@ -20,13 +20,14 @@ use rayon::prelude::*;
 use crate::check::{self, Options};
 use crate::cli::GateArgs;
 use crate::progress::Meter;
+use crate::property::Outcome;
 pub use file::{Defaults, Expect, GateError, GateFile, Row};
 
 /// What checking one row gave.
 #[derive(Clone, Debug)]
-pub struct Outcome {
+pub struct RowOutcome {
     /// The verdict: holds, violated or incomplete.
-    pub got: &'static str,
+    pub got: Outcome,
     pub pass: bool,
     /// VIOLATED: why the property fails. INCOMPLETE: what cut the search. HOLDS: the bounds.
     pub detail: Option<String>,
@@ -75,7 +76,7 @@ pub fn run(args: &GateArgs) -> Result<u8, GateError> {
 
 /// Checks every row of every file in parallel; the outcomes come back in file and row order.
 /// `progress`: show a progress line (on a terminal, on runs longer than a second).
-pub fn check_all(files: &[GateFile], progress: bool) -> Result<Vec<Vec<Outcome>>, GateError> {
+pub fn check_all(files: &[GateFile], progress: bool) -> Result<Vec<Vec<RowOutcome>>, GateError> {
     let rows: Vec<(&GateFile, &Row)> = files
         .iter()
         .flat_map(|f| f.rows.iter().map(move |r| (f, r)))
@@ -100,7 +101,7 @@ pub fn check_all(files: &[GateFile], progress: bool) -> Result<Vec<Vec<Outcome>>
         .collect())
 }
 
-fn check_row(file: &GateFile, row: &Row) -> Result<Outcome, GateError> {
+fn check_row(file: &GateFile, row: &Row) -> Result<RowOutcome, GateError> {
     let start = Instant::now();
     let options = Options {
         properties: vec![row.property.clone()],
@@ -121,9 +122,9 @@ fn check_row(file: &GateFile, row: &Row) -> Result<Outcome, GateError> {
             reason: format!("no verdict for `{}`", row.property),
         });
     };
-    Ok(Outcome {
+    Ok(RowOutcome {
         got: result.verdict,
-        pass: result.verdict == row.expect.label(),
+        pass: result.verdict == row.expect.outcome(),
         detail: result.why.or(result.claim),
         seconds,
     })
@@ -131,7 +132,7 @@ fn check_row(file: &GateFile, row: &Row) -> Result<Outcome, GateError> {
 
 /// The results table, the failures in detail, and a summary line. Times are the last word of
 /// each line they appear on.
-pub fn render(files: &[GateFile], outcomes: &[Vec<Outcome>], seconds: f64) -> String {
+pub fn render(files: &[GateFile], outcomes: &[Vec<RowOutcome>], seconds: f64) -> String {
     let header = [
         "ROW", "SCENARIO", "PROPERTY", "EXPECT", "GOT", "RESULT", "TIME",
     ];
@@ -146,7 +147,7 @@ pub fn render(files: &[GateFile], outcomes: &[Vec<Outcome>], seconds: f64) -> St
                     "  {place}: {} on {}: expected {}, got {}: {detail}",
                     row.property,
                     row.scenario_name,
-                    row.expect.label(),
+                    row.expect.outcome().label(),
                     o.got
                 ));
             }
@@ -154,7 +155,7 @@ pub fn render(files: &[GateFile], outcomes: &[Vec<Outcome>], seconds: f64) -> St
                 place,
                 row.scenario_name.clone(),
                 row.property.clone(),
-                row.expect.label().to_string(),
+                row.expect.outcome().label().to_string(),
                 o.got.to_string(),
                 if o.pass { "PASS" } else { "FAIL" }.to_string(),
                 format!("{:.2}s", o.seconds),
@@ -195,7 +196,10 @@ pub fn render(files: &[GateFile], outcomes: &[Vec<Outcome>], seconds: f64) -> St
     }
     let rows = lines.len();
     let failed = failures.len();
-    let incomplete = outcomes.iter().flatten().filter(|o| o.got == "incomplete");
+    let incomplete = outcomes
+        .iter()
+        .flatten()
+        .filter(|o| o.got == Outcome::Incomplete);
     out.push_str(&format!(
         "\ngate: {rows} row{} in {} file{}: {} passed, {failed} failed ({} incomplete) in {seconds:.2}s\n",
         if rows == 1 { "" } else { "s" },

@@ -60,7 +60,7 @@ pub fn document(report: &Report, result: &PropertyResult) -> Value {
         "description": format!(
             "{} is {}: {}",
             result.property,
-            result.verdict.to_uppercase(),
+            result.verdict.label().to_uppercase(),
             result.why.as_deref().or(result.claim.as_deref()).unwrap_or(result.meaning)
         ),
         "property": result.property,

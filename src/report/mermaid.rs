@@ -42,7 +42,7 @@ pub fn render_property(report: &Report, r: &PropertyResult) -> String {
         out,
         "    %% kcheck: {} is {} ({})",
         r.property,
-        r.verdict.to_uppercase(),
+        r.verdict.label().to_uppercase(),
         r.kind
     );
     let _ = writeln!(out, "    %% scenario: {}", report.scenario_text);
@@ -53,7 +53,7 @@ pub fn render_property(report: &Report, r: &PropertyResult) -> String {
         text(&format!(
             "{} is {}: {}",
             r.property,
-            r.verdict.to_uppercase(),
+            r.verdict.label().to_uppercase(),
             r.meaning
         ))
     );

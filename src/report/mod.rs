@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::engine::Graph;
-use crate::property::{Property, Trace, Verdict};
+use crate::property::{Outcome, Property, Trace, Verdict};
 use crate::scenario::RaftScenario;
 use crate::systems::{Event, System};
 
@@ -104,7 +104,7 @@ pub struct PropertyResult {
     pub property: &'static str,
     pub kind: &'static str,
     pub meaning: &'static str,
-    pub verdict: &'static str,
+    pub verdict: Outcome,
     /// HOLDS: the bounds it holds under. INCOMPLETE: what cut the search.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim: Option<String>,
@@ -142,7 +142,7 @@ impl Report {
         let results = verdicts
             .into_iter()
             .map(|(p, v)| {
-                let verdict = v.label();
+                let verdict = v.outcome();
                 let (claim, why, dead_states, trace) = match v {
                     Verdict::Holds { proof, witness } => {
                         (Some(proof.bounds().to_string()), None, None, witness)
@@ -179,14 +179,20 @@ impl Report {
 
     /// The violated properties, in catalogue order.
     pub fn violated(&self) -> impl Iterator<Item = &PropertyResult> {
-        self.results.iter().filter(|r| r.verdict == "violated")
+        self.results
+            .iter()
+            .filter(|r| r.verdict == Outcome::Violated)
     }
 
     /// 0 every property holds, 1 some property is violated, 3 a limit cut the search.
     pub fn exit_code(&self) -> u8 {
         if self.violated().next().is_some() {
             1
-        } else if self.results.iter().any(|r| r.verdict == "incomplete") {
+        } else if self
+            .results
+            .iter()
+            .any(|r| r.verdict == Outcome::Incomplete)
+        {
             3
         } else {
             0

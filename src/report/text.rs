@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::{PropertyResult, Report};
+use crate::property::Outcome;
 
 pub fn render(report: &Report) -> String {
     let mut out = header(report);
@@ -24,15 +25,15 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "  {:<10} {:<width$}  {}",
-            r.verdict.to_uppercase(),
+            r.verdict.label().to_uppercase(),
             r.property,
             r.meaning
         );
     }
     for r in &report.results {
         match r.verdict {
-            "violated" => violation(&mut out, r),
-            "incomplete" => {
+            Outcome::Violated => violation(&mut out, r),
+            Outcome::Incomplete => {
                 let _ = writeln!(
                     out,
                     "\n{} is INCOMPLETE: {}",
@@ -44,8 +45,12 @@ pub fn render(report: &Report) -> String {
         }
     }
     let _ = writeln!(out);
-    let count = |v: &str| report.results.iter().filter(|r| r.verdict == v).count();
-    let (held, violated, incomplete) = (count("holds"), count("violated"), count("incomplete"));
+    let count = |v: Outcome| report.results.iter().filter(|r| r.verdict == v).count();
+    let (held, violated, incomplete) = (
+        count(Outcome::Holds),
+        count(Outcome::Violated),
+        count(Outcome::Incomplete),
+    );
     let mut summary = Vec::new();
     if violated > 0 {
         summary.push(format!("{violated} violated"));
@@ -59,7 +64,12 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "result: {}", summary.join(", "));
     // Each HOLDS states its claim: the exhaustive bounds, a wider recoverability budget, or the
     // bounds a possibility's witness was found within.
-    let holds = || report.results.iter().filter(|r| r.verdict == "holds");
+    let holds = || {
+        report
+            .results
+            .iter()
+            .filter(|r| r.verdict == Outcome::Holds)
+    };
     if holds().any(|r| r.claim.as_deref() == Some(report.bounds.as_str())) {
         let _ = writeln!(
             out,
@@ -81,12 +91,12 @@ pub fn render_property(report: &Report, r: &PropertyResult) -> String {
     let _ = writeln!(
         out,
         "\n  {} {}  {}",
-        r.verdict.to_uppercase(),
+        r.verdict.label().to_uppercase(),
         r.property,
         r.meaning
     );
     match r.verdict {
-        "violated" => violation(&mut out, r),
+        Outcome::Violated => violation(&mut out, r),
         _ => {
             if let Some(claim) = &r.claim {
                 let _ = writeln!(out, "  {claim}");

@@ -730,7 +730,7 @@ impl System for Raft {
     fn catalogue() -> Vec<Property<Raft>> {
         let mut all = invariant_catalogue();
         all.push(Property {
-            name: "write-availability",
+            name: WRITE_AVAILABILITY,
             meaning: "from every reachable state a new client write can still commit",
             kind: Kind::Recoverability {
                 goal: Goal::Step {
@@ -1110,8 +1110,12 @@ impl System for Raft {
 
 /// The safety properties, listed once for kcheck's catalogue and for stateright's checker (which
 /// takes plain boolean conditions).
+/// The names of the properties other modules build on (the fault-tolerance table's columns).
+pub const NO_SPLIT_BRAIN: &str = "no-split-brain";
+pub const WRITE_AVAILABILITY: &str = "write-availability";
+
 macro_rules! invariants {
-    ($($check:ident: $name:literal => $meaning:literal,)*) => {
+    ($($check:ident: $name:expr => $meaning:literal,)*) => {
         fn invariant_catalogue() -> Vec<Property<Raft>> {
             vec![$(Property { name: $name, meaning: $meaning, kind: Kind::Invariant($check) },)*]
         }
@@ -1124,7 +1128,7 @@ macro_rules! invariants {
 
 invariants! {
     single_leader_per_term: "single-leader-per-term" => "no two members are leader in the same term",
-    no_split_brain: "no-split-brain" => "no two members ever commit different entries at the same index",
+    no_split_brain: NO_SPLIT_BRAIN => "no two members ever commit different entries at the same index",
     log_matching: "log-matching" => "two logs with an entry of the same index and term agree on every entry up to it",
     leader_completeness: "leader-completeness" => "every leader holds every entry committed in an earlier term",
     committed_writes_durable: "committed-writes-durable" => "every write acknowledged to a client stays in the logs of a quorum",
