@@ -84,6 +84,14 @@ fn check_itf_value(v: &Value, at: &str) {
             } else if let Some(items) = fields.get("#tup").or(fields.get("#set")) {
                 assert_eq!(fields.len(), 1, "{at}");
                 check_itf_value(items, at);
+            } else if let Some(pairs) = fields.get("#map") {
+                assert_eq!(fields.len(), 1, "{at}");
+                for pair in pairs.as_array().expect("#map holds a list") {
+                    let pair = pair.as_array().expect("#map holds pairs");
+                    assert_eq!(pair.len(), 2, "{at}: a pair is a key and a value");
+                    check_itf_value(&pair[0], &format!("{at} key"));
+                    check_itf_value(&pair[1], &format!("{at} value"));
+                }
             } else {
                 for (k, item) in fields {
                     assert!(!k.starts_with('#'), "{at}: field {k}");
@@ -105,6 +113,16 @@ fn plain(v: &Value) -> Value {
             }
             if let Some(items) = fields.get("#tup") {
                 return plain(items);
+            }
+            if let Some(pairs) = fields.get("#map") {
+                let entries = pairs.as_array().unwrap().iter().map(|pair| {
+                    let key = match plain(&pair[0]) {
+                        Value::String(k) => k,
+                        other => other.to_string(),
+                    };
+                    (key, plain(&pair[1]))
+                });
+                return Value::Object(entries.collect());
             }
             if let (Some(Value::String(tag)), Some(value), 2) =
                 (fields.get("tag"), fields.get("value"), fields.len())

@@ -68,7 +68,7 @@ pub enum Role {
 }
 
 /// A log entry: its term and the client write it carries (`0` is a leader's empty entry).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Entry {
     pub term: u8,
     pub write: u8,
@@ -151,14 +151,8 @@ impl std::fmt::Debug for Log {
     }
 }
 
-impl Serialize for Log {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        (**self).serialize(s)
-    }
-}
-
 /// One etcd member.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Member {
     pub term: u8,
     pub vote: Option<Id>,
@@ -199,7 +193,7 @@ impl Member {
 }
 
 /// The network: whole, split once into two groups (`side` holds the group with `m1`), or healed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Network {
     Whole,
     Split { side: u8 },
@@ -207,7 +201,7 @@ pub enum Network {
 }
 
 /// A state of the whole etcd cluster.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RaftState {
     pub members: ArrayVec<Member, MAX_MEMBERS>,
     pub network: Network,
@@ -217,6 +211,103 @@ pub struct RaftState {
     pub writes: u8,
     /// Bitset of write ids a leader has committed and so acknowledged to its client.
     pub acked: u8,
+}
+
+/// How a state reads in JSON and ITF traces: members by name, vote sets and acknowledged writes
+/// as lists of names, a leader's `match_index` by member, the split as its two sides, and
+/// nothing for members the cluster does not have.
+impl Serialize for RaftState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct StateView {
+            members: Vec<MemberView>,
+            network: NetworkView,
+            crashes: u8,
+            writes: u8,
+            acked: Vec<String>,
+        }
+        #[derive(Serialize)]
+        struct MemberView {
+            name: String,
+            up: bool,
+            role: Role,
+            term: u8,
+            vote: Option<String>,
+            log: Vec<EntryView>,
+            commit: u8,
+            votes: Vec<String>,
+            match_index: std::collections::BTreeMap<String, u8>,
+        }
+        #[derive(Serialize)]
+        struct EntryView {
+            term: u8,
+            /// The client write the entry carries; none for a new leader's empty entry.
+            write: Option<String>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "lowercase")]
+        enum NetworkView {
+            Whole,
+            Split { sides: [Vec<String>; 2] },
+            Healed,
+        }
+        let n = self.members.len() as u8;
+        let names =
+            |set: u8| -> Vec<String> { (0..n).filter(|m| set >> m & 1 == 1).map(name).collect() };
+        let writes = |set: u8| -> Vec<String> {
+            (0..8)
+                .filter(|w| set >> w & 1 == 1)
+                .map(|w| format!("w{}", w + 1))
+                .collect()
+        };
+        let members = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| MemberView {
+                name: name(i as Id),
+                up: m.up,
+                role: m.role,
+                term: m.term,
+                vote: m.vote.map(name),
+                log: m
+                    .log
+                    .iter()
+                    .map(|e| EntryView {
+                        term: e.term,
+                        write: (e.write != 0).then(|| format!("w{}", e.write)),
+                    })
+                    .collect(),
+                commit: m.commit,
+                votes: names(m.votes),
+                match_index: if m.role == Role::Leader {
+                    (0..n)
+                        .map(|j| (name(j), m.match_index[j as usize]))
+                        .collect()
+                } else {
+                    Default::default()
+                },
+            })
+            .collect();
+        let network = match self.network {
+            Network::Whole => NetworkView::Whole,
+            Network::Split { side } => {
+                let all = ((1u16 << n) - 1) as u8;
+                NetworkView::Split {
+                    sides: [names(side), names(all & !side)],
+                }
+            }
+            Network::Healed => NetworkView::Healed,
+        };
+        StateView {
+            members,
+            network,
+            crashes: self.crashes,
+            writes: self.writes,
+            acked: writes(self.acked),
+        }
+        .serialize(s)
+    }
 }
 
 /// Reads like the text reports (the web explorer shows states this way): a member per line with
