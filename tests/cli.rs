@@ -1,6 +1,8 @@
 //! The `kcheck` binary as a user meets it: verdicts, exit codes, JSON, and bad input.
 
-use assert_cmd::Command;
+mod common;
+
+use common::kcheck;
 use kcheck::systems::raft::Raft;
 use kcheck::systems::System;
 use serde_json::Value;
@@ -11,19 +13,6 @@ fn json(args: &[&str]) -> Value {
     let mut v: Value = serde_json::from_str(&out).expect("one JSON document");
     v["stats"]["seconds"] = Value::Null;
     v
-}
-
-fn kcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("kcheck")
-        .expect("binary")
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

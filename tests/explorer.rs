@@ -2,6 +2,8 @@
 //! kcheck's shortest traces, bad addresses are one-line errors, and the page itself works in a
 //! real headless Chromium.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -143,14 +145,8 @@ fn front_replaces_discoveries_and_names_the_model() {
 }
 
 fn kcheck(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kcheck"))
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (code, _, err) = common::kcheck(args);
+    (code, err)
 }
 
 #[test]

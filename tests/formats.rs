@@ -1,24 +1,13 @@
 //! The trace formats through the real binary: ITF documents that follow the spec and carry the
 //! same traces as the JSON report, Mermaid diagrams that parse, and `--output` files.
 
+mod common;
+
+use common::kcheck;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::{Map, Value};
-
-fn kcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("kcheck")
-        .expect("binary")
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 const TWO_SPLIT: &[&str] = &["verify", "--masters", "2", "--partition", "-q"];
 

@@ -2,25 +2,14 @@
 //! cut search fail their row (and only it, in the JUnit file too), malformed gate files stop
 //! everything with the file and line.
 
+mod common;
+
+use common::kcheck;
 use std::path::Path;
 
-use assert_cmd::Command;
 use kcheck::systems::System;
 
 const FIXTURES: &str = "tests/fixtures/gate";
-
-fn kcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("kcheck")
-        .expect("binary")
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// The JUnit file of a run, parsed: (testcase name, failure message if any) per testcase.
 fn junit(path: &Path) -> Vec<(String, Option<String>)> {

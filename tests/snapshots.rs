@@ -3,21 +3,13 @@
 //! After an intended change: `cargo insta review` (or INSTA_UPDATE=always), then commit the
 //! `.snap` files under tests/snapshots/.
 
-use std::process::Command;
+mod common;
 
 /// The exit code, stderr and stdout of a kcheck run, with times (the one thing that varies run
 /// to run) masked.
 fn kcheck(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_kcheck"))
-        .args(args)
-        .output()
-        .expect("runs");
-    let text = format!(
-        "exit code {}\nstderr: {}\n{}",
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).trim_end(),
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let (code, out, err) = common::kcheck(args);
+    let text = format!("exit code {code}\nstderr: {}\n{out}", err.trim_end());
     text.lines().map(mask_times).collect::<Vec<_>>().join("\n")
 }
 

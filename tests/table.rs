@@ -1,21 +1,10 @@
 //! `kcheck table` through the binary: the cells the model decides agree with the quorum rule,
 //! and cut checks leave cells unknown.
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
 
-fn kcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("kcheck")
-        .expect("binary")
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::kcheck;
+use serde_json::Value;
 
 /// The cells decided by checking are the ones the quorum rule predicts: a write needs a
 /// majority, N / 2 + 1, so N masters tolerate (N − 1) / 2 crashes. Under a partition a

@@ -1,19 +1,12 @@
 //! What a terminal user sees besides verdicts: the progress line (on a terminal only), shell
 //! completions, and help texts with examples.
 
+mod common;
+
 use std::process::Command;
 
 fn kcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kcheck"))
-        .args(args)
-        .env("KCHECK_PROGRESS_AFTER_MS", "0")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::kcheck_with(args, &[("KCHECK_PROGRESS_AFTER_MS", "0")])
 }
 
 /// Runs kcheck with its stderr on a pseudo-terminal (util-linux `script`), stdout discarded, the

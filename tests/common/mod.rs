@@ -1,0 +1,24 @@
+//! What the integration tests share: running the real binary.
+// Each test crate compiles this module and uses only part of it.
+#![allow(dead_code)]
+
+use std::process::Command;
+
+/// Runs `kcheck` with `args`; returns the exit code, stdout and stderr.
+pub fn kcheck(args: &[&str]) -> (i32, String, String) {
+    kcheck_with(args, &[])
+}
+
+/// [`kcheck`] with extra environment variables.
+pub fn kcheck_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kcheck"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("kcheck runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
