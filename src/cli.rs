@@ -146,20 +146,8 @@ pub struct VerifyArgs {
     /// Check only this property (repeatable). `kcheck list` names them.
     #[arg(long = "property", value_name = "NAME")]
     pub properties: Vec<String>,
-    /// Stop after this many states; the verdicts then say INCOMPLETE.
-    #[arg(
-        long,
-        value_name = "S",
-        default_value_t = 20_000_000,
-        allow_negative_numbers = true
-    )]
-    pub max_states: usize,
-    /// Stop after this many seconds; the verdicts then say INCOMPLETE.
-    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
-    pub timeout: Option<f64>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "T", allow_negative_numbers = true)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub budget: Budget,
     /// Output format. itf and mermaid print one document per violated property, one after the
     /// other, and nothing when no property is violated.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -168,6 +156,25 @@ pub struct VerifyArgs {
     /// PROPERTY.txt, .json, .itf.json or .mmd.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+}
+
+/// The limits and manners of a run, shared by verify, gate and table.
+#[derive(Debug, Clone, Args)]
+pub struct Budget {
+    /// Stop each check after this many states; what it cuts is INCOMPLETE.
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 20_000_000,
+        allow_negative_numbers = true
+    )]
+    pub max_states: usize,
+    /// Stop each check after this many seconds; what it cuts is INCOMPLETE.
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub timeout: Option<f64>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
+    pub threads: Option<usize>,
     /// No progress line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -202,23 +209,8 @@ pub struct GateArgs {
     /// Also write the results as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// Default state limit of a row (a row may set its own `max-states`).
-    #[arg(
-        long,
-        value_name = "S",
-        default_value_t = 20_000_000,
-        allow_negative_numbers = true
-    )]
-    pub max_states: usize,
-    /// Default time limit of a row in seconds (a row may set its own `timeout`).
-    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
-    pub timeout: Option<f64>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "T", allow_negative_numbers = true)]
-    pub threads: Option<usize>,
-    /// No progress on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub budget: Budget,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -242,21 +234,6 @@ pub struct TableArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Markdown)]
     pub format: TableFormat,
-    /// State limit of each check behind a cell; a cut check leaves the cell unknown.
-    #[arg(
-        long,
-        value_name = "S",
-        default_value_t = 20_000_000,
-        allow_negative_numbers = true
-    )]
-    pub max_states: usize,
-    /// Time limit of each check behind a cell, in seconds.
-    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
-    pub timeout: Option<f64>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "T", allow_negative_numbers = true)]
-    pub threads: Option<usize>,
-    /// No progress on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub budget: Budget,
 }

@@ -41,11 +41,11 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Verify(args) => set_threads(args.threads).and_then(|()| verify(&args)),
+        Command::Verify(args) => set_threads(args.budget.threads).and_then(|()| verify(&args)),
         Command::Explore(args) => kcheck::explore::run(&args).map_err(|e| e.to_string()),
-        Command::Gate(args) => set_threads(args.threads)
+        Command::Gate(args) => set_threads(args.budget.threads)
             .and_then(|()| kcheck::gate::run(&args).map_err(|e| e.to_string())),
-        Command::Table(args) => set_threads(args.threads)
+        Command::Table(args) => set_threads(args.budget.threads)
             .and_then(|()| kcheck::table::run(&args).map_err(|e| e.to_string())),
         Command::List => {
             print!("{}", list());
@@ -111,9 +111,9 @@ fn verify(args: &VerifyArgs) -> Result<u8, String> {
     }
     let options = Options {
         properties: args.properties.clone(),
-        max_states: args.max_states,
-        timeout: args.timeout,
-        progress: !args.quiet,
+        max_states: args.budget.max_states,
+        timeout: args.budget.timeout,
+        progress: !args.budget.quiet,
     };
     let report = check::verify(&scenario, &options).map_err(|e| e.to_string())?;
     print!("{}", report::render(&report, args.format));

@@ -74,7 +74,7 @@ pub fn run(args: &TableArgs) -> Result<u8, TableError> {
     if !(1..=MAX_MASTERS).contains(&args.max_masters) {
         return Err(TableError::MaxMasters(args.max_masters));
     }
-    if let Some(t) = args.timeout.filter(|&t| check::timeout(t).is_none()) {
+    if let Some(t) = args.budget.timeout.filter(|&t| check::timeout(t).is_none()) {
         return Err(CheckError::Timeout(t).into());
     }
     let rows = build(args)?;
@@ -111,7 +111,7 @@ pub fn build_with(
         .rev()
         .flat_map(|n| [Column::SplitBrain, Column::Partition, Column::Crashes].map(move |c| (n, c)))
         .collect();
-    let progress = Progress::new(!args.quiet, jobs.len());
+    let progress = Progress::new(!args.budget.quiet, jobs.len());
     let cells = jobs
         .par_iter()
         .with_max_len(1)
@@ -207,8 +207,8 @@ fn holds(
 ) -> Result<Option<bool>, CheckError> {
     let options = Options {
         properties: vec![property.to_string()],
-        max_states: args.max_states,
-        timeout: args.timeout,
+        max_states: args.budget.max_states,
+        timeout: args.budget.timeout,
         progress: false,
     };
     let report = check::verify(scenario, &options)?;

@@ -100,10 +100,12 @@ fn a_lowered_quorum_shows_split_brain_in_the_table() {
     let args = kcheck::cli::TableArgs {
         max_masters: 4,
         format: kcheck::cli::TableFormat::Json,
-        max_states: 1_000_000,
-        timeout: None,
-        threads: None,
-        quiet: true,
+        budget: kcheck::cli::Budget {
+            max_states: 1_000_000,
+            timeout: None,
+            threads: None,
+            quiet: true,
+        },
     };
     let rows = kcheck::table::build_with(&args, |n| Some((n / 2).max(1))).expect("decided");
     let split: Vec<Option<bool>> = rows.iter().map(|r| r.split_brain_possible).collect();

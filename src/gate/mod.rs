@@ -37,14 +37,14 @@ pub struct RowOutcome {
 /// Runs `kcheck gate`; returns the exit code.
 pub fn run(args: &GateArgs) -> Result<u8, GateError> {
     let start = Instant::now();
-    if let Some(t) = args.timeout {
+    if let Some(t) = args.budget.timeout {
         if crate::check::timeout(t).is_none() {
             return Err(GateError::Timeout(t));
         }
     }
     let defaults = Defaults {
-        max_states: args.max_states,
-        timeout: args.timeout,
+        max_states: args.budget.max_states,
+        timeout: args.budget.timeout,
     };
     let files = file::collect(&args.paths)?
         .iter()
@@ -58,7 +58,7 @@ pub fn run(args: &GateArgs) -> Result<u8, GateError> {
         })?),
         None => None,
     };
-    let outcomes = check_all(&files, !args.quiet)?;
+    let outcomes = check_all(&files, !args.budget.quiet)?;
     print!(
         "{}",
         render(&files, &outcomes, start.elapsed().as_secs_f64())
