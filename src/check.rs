@@ -70,16 +70,7 @@ fn run<M: System>(
         timeout,
     };
     let meter = Meter::new(options.progress);
-    let graph = engine::explore(
-        model,
-        Search {
-            init: None,
-            limits,
-            leaf: None,
-            stage: "exploring",
-            progress: &|p| meter.tick(p),
-        },
-    );
+    let graph = engine::explore(model, Search::whole(limits, &|p| meter.tick(p)));
     let rest = limits.after(graph.elapsed);
     let verdicts: Vec<_> = properties
         .iter()

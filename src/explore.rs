@@ -309,16 +309,7 @@ where
         }
         let meter = Meter::new(progress);
         let tick = |p| meter.tick(p);
-        let graph = engine::explore(
-            &model,
-            Search {
-                init: None,
-                limits,
-                leaf: None,
-                stage: "exploring",
-                progress: &tick,
-            },
-        );
+        let graph = engine::explore(&model, Search::whole(limits, &tick));
         let rest = limits.after(graph.elapsed);
         let mut checks = Vec::new();
         let mut discoveries = Vec::new();

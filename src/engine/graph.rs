@@ -148,18 +148,22 @@ pub struct Search<'a, M: Model> {
     pub progress: &'a (dyn Fn(Progress) + Sync),
 }
 
-/// Explores everything reachable from the model's initial states, with no progress report.
-pub fn explore_all<M: System>(model: &M, limits: Limits) -> Graph<M> {
-    explore(
-        model,
+impl<'a, M: Model> Search<'a, M> {
+    /// Everything reachable from the model's initial states.
+    pub fn whole(limits: Limits, progress: &'a (dyn Fn(Progress) + Sync)) -> Self {
         Search {
             init: None,
             limits,
             leaf: None,
             stage: "exploring",
-            progress: &|_| {},
-        },
-    )
+            progress,
+        }
+    }
+}
+
+/// Explores everything reachable from the model's initial states, with no progress report.
+pub fn explore_all<M: System>(model: &M, limits: Limits) -> Graph<M> {
+    explore(model, Search::whole(limits, &|_| {}))
 }
 
 /// Explores every state reachable from the start states, breadth first, until done or a limit
