@@ -27,11 +27,27 @@ pub fn decide<M: System>(
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Verdict<M> {
+    decide_keeping_dead(model, graph, goal, hopeless, limits, progress).0
+}
+
+/// [`decide`], also returning the dead states it found (ids in `graph`, increasing), or `None`
+/// when a cut left them unknown. The web explorer marks each state from them.
+pub fn decide_keeping_dead<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    goal: &Goal<M>,
+    hopeless: fn(&M, &M::State) -> bool,
+    limits: &Limits,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> (Verdict<M>, Option<Vec<usize>>) {
+    match dead_states(model, graph, goal, hopeless, limits, progress) {
+        Ok(dead) => (verdict(model, graph, &dead), Some(dead)),
+        Err(cut) => (Verdict::Incomplete(cut), None),
+    }
+}
+
+fn verdict<M: System>(model: &M, graph: &Graph<M>, dead: &[usize]) -> Verdict<M> {
     let extended = model.extended();
-    let dead = match dead_states(model, graph, goal, hopeless, limits, progress) {
-        Ok(dead) => dead,
-        Err(cut) => return Verdict::Incomplete(cut),
-    };
     match dead.first() {
         None => Verdict::Holds {
             proof: Exhaustive::new(format!(
