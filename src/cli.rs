@@ -188,17 +188,8 @@ pub struct ExploreArgs {
     /// only when an address here says so.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
     pub bind: String,
-    /// Stop the search behind the explorer's counterexamples after this many states.
-    #[arg(
-        long,
-        value_name = "S",
-        default_value_t = 20_000_000,
-        allow_negative_numbers = true
-    )]
-    pub max_states: usize,
-    /// No progress line on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub budget: Budget,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -42,7 +42,8 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Verify(args) => set_threads(args.budget.threads).and_then(|()| verify(&args)),
-        Command::Explore(args) => kcheck::explore::run(&args).map_err(|e| e.to_string()),
+        Command::Explore(args) => set_threads(args.budget.threads)
+            .and_then(|()| kcheck::explore::run(&args).map_err(|e| e.to_string())),
         Command::Gate(args) => set_threads(args.budget.threads)
             .and_then(|()| kcheck::gate::run(&args).map_err(|e| e.to_string())),
         Command::Table(args) => set_threads(args.budget.threads)

@@ -1,22 +1,27 @@
-//! `kcheck explore`: the explorer's properties agree with kcheck's verdicts, its discoveries are
-//! kcheck's shortest traces, bad addresses are one-line errors, and the page itself works in a
-//! real headless Chromium.
+//! `kcheck explore`: the page says what `verify` says (same verdicts, bounds, counts and
+//! traces), each state is marked from kcheck's own results (checked here against an
+//! independent search), paths that lead nowhere get a message, the page is served before the
+//! check ends, and the page itself works in a real headless Chromium.
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kcheck::check::{verify, Options};
 use kcheck::engine::Limits;
-use kcheck::explore::Explorable;
+use kcheck::explore::Explorer;
+use kcheck::property::{Goal, Kind};
+use kcheck::report::{self, Format};
 use kcheck::scenario::Scenario;
-use kcheck::systems::raft::Raft;
+use kcheck::systems::raft::{Raft, RaftState};
+use kcheck::systems::System;
 use serde_json::Value;
-use stateright::{Checker, Model};
+use stateright::Model;
 
 fn scenario(masters: u32, crash: Option<u32>, partition: bool) -> Scenario {
     Scenario {
@@ -27,121 +32,271 @@ fn scenario(masters: u32, crash: Option<u32>, partition: bool) -> Scenario {
     }
 }
 
-fn explorable(s: &Scenario) -> Explorable<Raft> {
+const LIMITS: Limits = Limits {
+    max_states: 1_000_000,
+    timeout: None,
+};
+
+/// The explorer of a scenario, with its check done.
+fn checked(s: &Scenario, limits: Limits) -> Explorer<Raft> {
     let valid = s.validate().expect("valid scenario");
-    let limits = Limits {
-        max_states: 1_000_000,
-        timeout: None,
-    };
-    Explorable::new(Raft::new(&valid), limits, false).expect("decided")
+    let e = Explorer::new(Raft::new(&valid), &valid, None);
+    e.check(limits, false);
+    e
 }
 
-/// kcheck's verdict and trace (action texts) for one property.
-fn verdict(s: &Scenario, property: &str) -> (&'static str, Vec<String>) {
+/// `verify --format json` of the same scenario, as a value.
+fn verify_json(s: &Scenario, max_states: usize) -> Value {
     let options = Options {
-        properties: vec![property.to_string()],
-        max_states: 1_000_000,
+        properties: Vec::new(),
+        max_states,
         timeout: None,
         progress: false,
     };
     let report = verify(s, &options).expect("valid");
-    let r = &report.results[0];
-    (
-        r.verdict.label(),
-        r.trace.iter().skip(1).map(|s| s.action.clone()).collect(),
-    )
+    serde_json::from_str(&report::render(&report, Format::Json)).expect("JSON")
 }
 
-/// Follows an explorer path (initial state index, then action indices): the actions taken.
-fn follow(e: &Explorable<Raft>, path: &str) -> Vec<String> {
-    let mut parts = path.split('/').map(|p| p.parse::<usize>().expect("index"));
-    let mut state = e.init_states()[parts.next().expect("init index")].clone();
-    let mut taken = Vec::new();
-    for i in parts {
-        let mut actions = Vec::new();
-        e.actions(&state, &mut actions);
-        let action = actions[i];
-        taken.push(e.format_action(&action));
-        state = e
-            .next_state(&state, action)
-            .expect("the step changes the state");
+/// What may differ between two runs of the same check: its times.
+fn timeless(mut v: Value) -> Value {
+    if let Some(stats) = v.get_mut("stats").and_then(Value::as_object_mut) {
+        stats.retain(|k, _| !k.contains("seconds"));
     }
-    taken
+    v
 }
 
 #[test]
-fn stateright_finds_what_kcheck_decided_on_every_property() {
-    // stateright's own checker runs the wrapped model; each property's conditions come from
-    // kcheck (directly, or from its dead-state set), so both must agree on every verdict.
-    for s in [
-        scenario(2, None, true),
-        scenario(3, Some(1), false),
-        scenario(2, Some(1), false),
-        scenario(4, None, true),
+fn the_page_reports_what_verify_reports() {
+    for (s, max_states) in [
+        (scenario(2, None, true), 1_000_000),
+        (scenario(3, Some(1), false), 1_000_000),
+        (
+            Scenario {
+                quorum: Some(1),
+                ..scenario(3, None, true)
+            },
+            1_000_000,
+        ),
+        // A cut search: INCOMPLETE on the page as in verify, never HOLDS.
+        (
+            Scenario {
+                quorum: Some(1),
+                ..scenario(3, None, true)
+            },
+            3,
+        ),
     ] {
-        let e = explorable(&s);
-        let checker = explorable(&s).checker().spawn_bfs().join();
-        for p in e.properties() {
-            let (kcheck_says, _) = verdict(&s, p.name);
-            let found = checker.discovery(p.name).is_some();
-            let stateright_says = match p.expectation {
-                stateright::Expectation::Sometimes if found => "holds",
-                stateright::Expectation::Sometimes => "violated",
-                _ if found => "violated",
-                _ => "holds",
-            };
-            assert_eq!(stateright_says, kcheck_says, "{} in {:?}", p.name, s);
+        let e = checked(
+            &s,
+            Limits {
+                max_states,
+                timeout: None,
+            },
+        );
+        let status = e.status();
+        assert_eq!(status["done"], true);
+        let page = timeless(status["decided"]["report"].clone());
+        let verify = timeless(verify_json(&s, max_states));
+        assert_eq!(page, verify, "{s:?}");
+        if max_states == 3 {
+            let verdicts: Vec<&Value> = page["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| &r["verdict"])
+                .collect();
+            assert!(verdicts.iter().all(|v| *v == "incomplete"), "{verdicts:?}");
         }
     }
 }
 
 #[test]
-fn discoveries_are_kchecks_shortest_traces() {
-    let s = scenario(2, None, true);
-    let e = explorable(&s);
-    let path = |name: &str| {
-        e.discoveries
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, p)| p.clone())
-            .expect("listed")
+fn traces_on_the_page_are_verifys_shortest_traces() {
+    let s = Scenario {
+        quorum: Some(1),
+        ..scenario(3, None, true)
     };
-    let (v, trace) = verdict(&s, "write-availability");
-    assert_eq!(v, "violated");
-    let discovered = path("write-availability").expect("a counterexample");
-    assert_eq!(follow(&e, &discovered), trace);
-    assert_eq!(path("no-split-brain"), None, "holds: nothing to show");
-    assert_eq!(path("failover-possible"), None, "impossible: no example");
+    let e = checked(&s, LIMITS);
+    let status = e.status();
+    let paths = &status["decided"]["paths"];
+    let report = &status["decided"]["report"]["results"];
+    for r in report.as_array().unwrap() {
+        let name = r["property"].as_str().unwrap();
+        let trace: Vec<&str> = r["trace"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .skip(1)
+            .map(|t| t["action"].as_str().unwrap())
+            .collect();
+        match paths.get(name).and_then(Value::as_str) {
+            Some(path) => assert_eq!(follow(&e, path), trace, "{name}"),
+            None => assert!(trace.is_empty(), "{name} has a trace but no path"),
+        }
+    }
+    // The split-brain counterexample ends in a state marked as violating it, and no earlier
+    // state on it is.
+    let path = paths["no-split-brain"].as_str().expect("violated");
+    let parts: Vec<usize> = path.split('/').map(|p| p.parse().unwrap()).collect();
+    for k in 1..=parts.len() {
+        let here = parts[..k]
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("/");
+        let state = e.follow(&parts[..k]).expect("a path of the model");
+        let marks = e.marks(&state, &here);
+        let violates = marks
+            .iter()
+            .any(|m| m.property == "no-split-brain" && m.mark == "violates");
+        assert_eq!(violates, k == parts.len(), "{here}: {marks:?}");
+        assert!(
+            marks
+                .iter()
+                .any(|m| m.property == "no-split-brain" && m.mark == "on-trace"),
+            "{here}: {marks:?}"
+        );
+    }
+}
 
-    // A possibility that holds shows its witness.
-    let s = scenario(3, Some(1), false);
-    let e = explorable(&s);
-    let (v, trace) = verdict(&s, "failover-possible");
-    assert_eq!(v, "holds");
-    let witness = e
-        .discoveries
-        .iter()
-        .find(|(n, _)| *n == "failover-possible")
-        .and_then(|(_, p)| p.clone())
-        .expect("an example");
-    assert_eq!(follow(&e, &witness), trace);
-    assert!(!trace.is_empty());
+/// The actions an explorer path takes, in words.
+fn follow(e: &Explorer<Raft>, path: &str) -> Vec<String> {
+    let parts: Vec<usize> = path.split('/').map(|p| p.parse().unwrap()).collect();
+    let mut taken = Vec::new();
+    for k in 2..=parts.len() {
+        let before = e.follow(&parts[..k - 1]).expect("a path");
+        let mut actions = Vec::new();
+        e.model.actions(&before, &mut actions);
+        taken.push(e.model.describe(&actions[parts[k - 1]]));
+    }
+    taken
+}
+
+/// Every concrete state reachable in `model` (no symmetry, no bounds beyond the model's own).
+fn reachable<M: Model<State = RaftState>>(model: &M, from: Vec<RaftState>) -> Vec<RaftState> {
+    let mut seen: HashSet<RaftState> = from.iter().cloned().collect();
+    let mut order = from.clone();
+    let mut queue: VecDeque<RaftState> = from.into();
+    while let Some(s) = queue.pop_front() {
+        let mut actions = Vec::new();
+        model.actions(&s, &mut actions);
+        for a in actions {
+            if let Some(t) = model.next_state(&s, a) {
+                if seen.insert(t.clone()) {
+                    order.push(t.clone());
+                    queue.push_back(t);
+                }
+            }
+        }
+    }
+    order
+}
+
+/// For each state of `model` reachable from `starts`, whether `model.extended()` can reach the
+/// property's goal from it: a plain forward search and a backward fixpoint, sharing nothing
+/// with kcheck's engine (no dead sets, no lemmas, no symmetry).
+fn recoverable(model: &Raft, goal: &Goal<Raft>, starts: &[RaftState]) -> HashMap<RaftState, bool> {
+    let wide = model.extended();
+    let states = reachable(&wide, starts.to_vec());
+    let index: HashMap<&RaftState, usize> =
+        states.iter().enumerate().map(|(i, s)| (s, i)).collect();
+    let mut preds = vec![Vec::new(); states.len()];
+    let mut good = vec![false; states.len()];
+    for (i, s) in states.iter().enumerate() {
+        let mut actions = Vec::new();
+        wide.actions(s, &mut actions);
+        for a in actions {
+            if let Some(t) = wide.next_state(s, a) {
+                preds[index[&t]].push(i);
+                if let Goal::Step { step, .. } = goal {
+                    good[i] |= step(&wide, s, &t);
+                }
+            }
+        }
+        if let Goal::State(f) = goal {
+            good[i] |= f(&wide, s);
+        }
+    }
+    let mut queue: Vec<usize> = (0..states.len()).filter(|&i| good[i]).collect();
+    while let Some(t) = queue.pop() {
+        for &p in &preds[t] {
+            if !good[p] {
+                good[p] = true;
+                queue.push(p);
+            }
+        }
+    }
+    starts.iter().map(|s| (s.clone(), good[index[s]])).collect()
 }
 
 #[test]
-fn front_replaces_discoveries_and_names_the_model() {
-    let body = br#"{"model":"kcheck::explore::Explorable<Raft>","properties":[["Always","write-availability","0/0/0/1/0/0"],["Always","no-split-brain",null],["Always","other","3"]],"next":[{"properties":[["Always","write-availability",null]]}]}"#;
-    let d = vec![
-        ("write-availability", Some("0/2".to_string())),
-        ("no-split-brain", None),
-    ];
-    let out: Value =
-        serde_json::from_slice(&kcheck::explore::with_discoveries(body, &d, "2 masters")).unwrap();
-    assert_eq!(out["model"], "2 masters");
-    assert_eq!(out["properties"][0][2], "0/2");
-    assert_eq!(out["properties"][1][2], Value::Null);
-    assert_eq!(out["properties"][2][2], "3", "not decided by kcheck: kept");
-    assert_eq!(out["next"][0]["properties"][0][2], "0/2");
+fn dead_marks_agree_with_an_independent_search() {
+    for s in [
+        scenario(2, None, true),
+        scenario(2, Some(1), false),
+        scenario(3, Some(1), false),
+        Scenario {
+            heal: true,
+            ..scenario(2, None, true)
+        },
+    ] {
+        let e = checked(&s, LIMITS);
+        let states = reachable(&e.model, e.model.init_states());
+        let mut dead_seen = 0;
+        for p in Raft::catalogue() {
+            let Kind::Recoverability { goal, .. } = &p.kind else {
+                continue;
+            };
+            let truth = recoverable(&e.model, goal, &states);
+            for state in &states {
+                let marked = e
+                    .marks(state, "")
+                    .iter()
+                    .any(|m| m.property == p.name && m.mark == "dead");
+                assert_eq!(marked, !truth[state], "{} in {s:?}: {state:?}", p.name);
+                dead_seen += usize::from(marked);
+            }
+            let verdict = e.status()["decided"]["report"]["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["property"] == p.name)
+                .map(|r| r["verdict"].clone())
+                .unwrap();
+            let expected = if truth.values().all(|&ok| ok) {
+                "holds"
+            } else {
+                "violated"
+            };
+            assert_eq!(verdict, expected, "{} in {s:?}", p.name);
+        }
+        if s.partition && !s.heal {
+            assert!(dead_seen > 0, "a split of two masters has dead states");
+        }
+    }
+}
+
+#[test]
+fn paths_that_lead_nowhere_are_refused_with_a_reason() {
+    let e = checked(&scenario(2, None, true), LIMITS);
+    assert!(e.follow(&[0]).is_ok());
+    for bad in [&[1][..], &[0, 99], &[0, 99, 99], &[]] {
+        let why = e.follow(bad).expect_err("no such state");
+        assert!(!why.is_empty(), "{bad:?}");
+    }
+    // An action that changes nothing is no step: from a state with nothing to replicate,
+    // the leader's replication to m2 is not offered.
+    let init = e.follow(&[0]).unwrap();
+    let mut actions = Vec::new();
+    e.model.actions(&init, &mut actions);
+    let idle = actions
+        .iter()
+        .position(|a| {
+            e.model.next_state(&init, a.clone()).as_ref() == Some(&init)
+                || e.model.next_state(&init, a.clone()).is_none()
+        })
+        .expect("the initial state has an action that changes nothing");
+    assert!(e.follow(&[0, idle]).is_err());
 }
 
 fn kcheck(args: &[&str]) -> (i32, String) {
@@ -158,31 +313,111 @@ fn bad_addresses_and_busy_ports_are_one_line_errors() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("address already in use"), "{err}");
 
-    for bind in ["nowhere", "127.0.0.1:99999", "300.1.1.1:80"] {
+    for bind in [
+        "nowhere",
+        "127.0.0.1:99999",
+        "300.1.1.1:80",
+        "notahost.invalid:1234",
+    ] {
         let (code, err) = kcheck(&["explore", "--bind", bind]);
         assert_eq!(code, 2, "{bind}: {err}");
         assert_eq!(err.lines().count(), 1, "{bind}: {err}");
         assert!(err.starts_with("kcheck: "), "{bind}: {err}");
     }
+    let (_, err) = kcheck(&["explore", "--bind", "notahost.invalid:1234"]);
+    assert!(
+        err.contains("cannot resolve host `notahost.invalid`"),
+        "{err}"
+    );
     let (code, err) = kcheck(&["explore", "--masters", "0"]);
+    assert_eq!((code, err.lines().count()), (2, 1), "{err}");
+    let (code, err) = kcheck(&["explore", "--max-states", "0"]);
     assert_eq!((code, err.lines().count()), (2, 1), "{err}");
 }
 
 /// The explorer process, stopped when the test ends however it ends.
-struct Served(Child);
+struct Served {
+    child: Child,
+    url: String,
+}
 
 impl Drop for Served {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
+/// Starts `kcheck explore` with `args` on a free port; returns once it says where it serves.
+fn serve(args: &[&str]) -> Served {
+    let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
-        .port()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kcheck"))
+        .arg("explore")
+        .args(args)
+        .args(["--quiet", "--bind", &format!("127.0.0.1:{port}")])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("kcheck explore starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let url = format!("http://127.0.0.1:{port}/");
+    let served = Served { child, url };
+    let mut banner = String::new();
+    BufReader::new(stderr)
+        .read_line(&mut banner)
+        .expect("a line");
+    assert!(banner.contains(&served.url), "{banner}");
+    served
+}
+
+/// A GET on the explorer: status and body.
+fn get(served: &Served, path: &str) -> (u16, String) {
+    let addr = served
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let mut stream = TcpStream::connect(addr).expect("connects");
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("sends");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answers");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, body.to_string())
+}
+
+#[test]
+fn the_page_is_served_before_a_long_check_ends() {
+    // Minutes of checking: the page answers at once, with the check's progress.
+    let served = serve(&["--masters", "5", "--partition", "--heal", "--pre-vote"]);
+    let start = Instant::now();
+    let (code, body) = get(&served, "/.kcheck");
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert_eq!(code, 200, "{body}");
+    let status: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(status["done"], false, "{status}");
+    assert_eq!(
+        status["properties"].as_array().unwrap().len(),
+        Raft::catalogue().len()
+    );
+    // Progress shows within a couple of seconds; the model can be stepped meanwhile.
+    let mut progress = Value::Null;
+    while progress.is_null() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(200));
+        let (_, body) = get(&served, "/.kcheck");
+        progress = serde_json::from_str::<Value>(&body).unwrap()["progress"].clone();
+    }
+    assert!(progress["states"].as_u64().unwrap() > 0, "{progress}");
+    let (code, body) = get(&served, "/.states/0");
+    assert_eq!(code, 200, "{body}");
+    // stateright's own status and checker are not offered: the page has one source.
+    assert_eq!(get(&served, "/.status").0, 404);
+    assert_eq!(get(&served, "/.runtocompletion").0, 404);
+    let (code, body) = get(&served, "/.states/0/99/99");
+    assert_eq!(code, 404);
+    assert!(body.contains("no state at path 0/99/99"), "{body}");
 }
 
 fn chromium() -> PathBuf {
@@ -191,8 +426,8 @@ fn chromium() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
     assert!(
         path.exists(),
-        "the browser test needs Chromium at {} (Debian: apt-get install chromium; .ci/run installs \
-         it), or CHROMIUM=/path/to/chromium",
+        "the browser test needs Chromium at {} (run the tests with `bash tests/run`, which \
+         installs it), or CHROMIUM=/path/to/chromium",
         path.display()
     );
     path
@@ -211,42 +446,20 @@ fn driver(dir: &Path) {
     assert!(status.success(), "npm ci in {}", dir.display());
 }
 
-#[test]
-fn browser_follows_the_two_master_counterexample() {
+/// What headless Chromium sees on the page for each route (see tests/e2e/explorer.mjs).
+fn browse(served: &Served, wait: &str, routes: &[&str], artifacts: &str) -> Value {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let e2e = root.join("tests/e2e");
     let browser = chromium();
     driver(&e2e);
-    let artifacts = root.join("artifacts");
-    std::fs::create_dir_all(&artifacts).expect("artifacts/");
-    let screenshot = artifacts.join("explorer.png");
-    let _ = std::fs::remove_file(&screenshot);
-
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kcheck"))
-        .args(["explore", "--masters", "2", "--partition", "--quiet"])
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("kcheck explore starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let served = Served(child);
-    // The explorer says where it serves once it is ready.
-    let mut banner = String::new();
-    BufReader::new(stderr)
-        .read_line(&mut banner)
-        .expect("a line");
-    assert!(
-        banner.contains(&format!("http://127.0.0.1:{port}/")),
-        "{banner}"
-    );
-
-    let url = format!("http://127.0.0.1:{port}/");
+    let out = root.join("artifacts").join(artifacts);
+    std::fs::create_dir_all(&out).expect("artifacts/");
     let mut node = Command::new("node")
         .arg(e2e.join("explorer.mjs"))
-        .args([url.as_str(), "write-availability"])
-        .arg(&screenshot)
+        .arg(&served.url)
+        .arg(&out)
+        .arg(wait)
+        .args(routes)
         .env("CHROMIUM", &browser)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -261,7 +474,6 @@ fn browser_follows_the_two_master_counterexample() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let out = node.wait_with_output().expect("output");
-    drop(served);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -269,40 +481,167 @@ fn browser_follows_the_two_master_counterexample() {
         String::from_utf8_lossy(&out.stderr)
     );
     let page: Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    assert_eq!(page["errors"], Value::Array(Vec::new()), "script errors");
+    page
+}
 
-    // The property list marks the counterexample; following it shows kcheck's trace.
-    let (_, trace) = verdict(&scenario(2, None, true), "write-availability");
-    assert!(
-        page["summary"]
-            .as_str()
-            .unwrap()
-            .contains("Counterexample found"),
-        "{page}"
-    );
-    let path: Vec<&str> = page["path"]
-        .as_array()
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
         .unwrap()
         .iter()
         .map(|s| s.as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn browser_shows_kchecks_verdicts_marks_and_traces() {
+    let s = scenario(2, None, true);
+    let verify = verify_json(&s, 20_000_000);
+    let e = checked(&s, LIMITS);
+    let status = e.status();
+    let wa_path = status["decided"]["paths"]["write-availability"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A write reaches the leader, then the network splits: off the counterexample's path, and
+    // dead all the same.
+    let init = e.follow(&[0]).unwrap();
+    let mut actions = Vec::new();
+    e.model.actions(&init, &mut actions);
+    let index_of = |state: &RaftState, text: &str| {
+        let mut actions = Vec::new();
+        e.model.actions(state, &mut actions);
+        actions
+            .iter()
+            .position(|a| e.model.describe(a).starts_with(text))
+            .unwrap_or_else(|| panic!("no action `{text}`"))
+    };
+    let write = index_of(&init, "a client write reaches");
+    let after_write = e.follow(&[0, write]).unwrap();
+    let split = index_of(&after_write, "the network splits");
+    let off_path = format!("0/{write}/{split}");
+    assert!(!wa_path.starts_with(&off_path));
+
+    let served = serve(&["--masters", "2", "--partition"]);
+    let page = browse(
+        &served,
+        "--wait-done",
+        &["-", &wa_path, &off_path, "0/99/99"],
+        "explorer",
+    );
+    let shots = page["shots"].as_array().unwrap();
+    let (first, trace, off, bad) = (&shots[0], &shots[1], &shots[2], &shots[3]);
+
+    // kcheck's words, not stateright's.
+    assert!(first["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("kcheck explore"));
+    assert!(first["heading"].as_str().unwrap().contains("kcheck docs"));
+    let body = first["body"].as_str().unwrap();
+    for foreign in ["Stateright", "Safety holds", "Always", "Init 0", "ignored"] {
+        assert!(!body.contains(foreign), "`{foreign}` on the page");
+    }
+    assert_eq!(first["hash"], "#/steps/0");
+    assert_eq!(strings(&first["path"]), ["initial state"]);
+    for mark in ["violates", "dead", "example", "on trace"] {
+        assert!(first["legend"].as_str().unwrap().contains(mark), "{mark}");
+    }
+    // The same verdicts, kinds, counts and bounds as verify.
+    let rows = first["properties"].as_array().unwrap();
+    let results = verify["results"].as_array().unwrap();
+    assert_eq!(rows.len(), results.len());
+    for (row, r) in rows.iter().zip(results) {
+        assert_eq!(row["property"], r["property"]);
+        let cells = strings(&row["cells"]);
+        assert_eq!(cells[0], r["verdict"].as_str().unwrap().to_uppercase());
+        assert_eq!(cells[2], r["kind"].as_str().unwrap());
+        if let Some(why) = r["why"].as_str() {
+            assert!(cells[3].contains(why), "{cells:?}");
+        }
+    }
+    let status_text = first["status"].as_str().unwrap();
+    let stats = &verify["stats"];
+    let transitions = stats.get("transitions").unwrap_or(&stats["edges"]);
+    assert!(
+        status_text.contains(&format!(
+            "explored: {} states, {} transitions, depth {}",
+            stats["states"], transitions, stats["depth"]
+        )),
+        "{status_text}"
+    );
+    assert!(status_text.contains(verify["bounds"].as_str().unwrap()));
+    assert!(
+        status_text.contains("renaming of the members"),
+        "{status_text}"
+    );
+
+    // The counterexample, followed: verify's trace, marked as such, dead at its end.
+    let verify_trace: Vec<&str> = results
+        .iter()
+        .find(|r| r["property"] == "write-availability")
+        .unwrap()["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["action"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        path[2..],
-        trace.iter().map(String::as_str).collect::<Vec<_>>()[..]
-    );
-    assert_eq!(path.last(), Some(&"the network splits {m1} | {m2}"));
-    let state = page["state"].as_str().unwrap();
-    assert!(state.contains("m1 leader term 1"), "{state}");
-    assert!(state.contains("m2 follower term 1"), "{state}");
+    assert_eq!(strings(&trace["path"]), verify_trace);
+    let marks = strings(&trace["marks"]);
+    assert!(marks.contains(&"dead write-availability"), "{marks:?}");
+    assert!(marks.contains(&"on trace write-availability"), "{marks:?}");
+    let state = trace["state"].as_str().unwrap();
     assert!(state.contains("network split {m1} | {m2}"), "{state}");
-    assert_eq!(
-        page["model"],
-        "2 masters (quorum 2), one network partition, no recovery"
-    );
-    // The picture: a box per member, one frame per side of the split.
-    let picture = page["picture"].as_str().unwrap();
-    for text in ["m1 leader", "m2 follower", "side 1", "side 2", "log [t1]"] {
+    let picture = trace["picture"].as_str().unwrap();
+    for text in ["m1 leader", "m2 follower", "side 1", "side 2"] {
         assert!(picture.contains(text), "{text} in {picture}");
     }
-    let png = std::fs::read(&screenshot).expect("a screenshot");
-    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+    for step in trace["next"].as_array().unwrap() {
+        let marks = strings(&step["marks"]);
+        assert!(marks.contains(&"dead write-availability"), "{step}");
+    }
+
+    // Off the counterexample's path: dead all the same, and not on its trace.
+    let marks = strings(&off["marks"]);
+    assert!(marks.contains(&"dead write-availability"), "{marks:?}");
+    assert!(!marks.contains(&"on trace write-availability"), "{marks:?}");
+    // ...while the state before the split is not dead.
+    let before: Vec<&str> = strings(&shots[0]["next"][write]["marks"]);
+    assert!(!before.contains(&"dead write-availability"), "{before:?}");
+
+    // A path that leads nowhere: a message, not a blank page.
+    let error = bad["error"].as_str().unwrap();
+    assert!(error.contains("no state at path 0/99"), "{error}");
+    assert!(bad["path"].as_array().unwrap().is_empty());
+    drop(served);
+
+    // A cut search: INCOMPLETE everywhere, never HOLDS.
+    let served = serve(&[
+        "--masters",
+        "3",
+        "--quorum",
+        "1",
+        "--partition",
+        "--max-states",
+        "3",
+    ]);
+    let page = browse(&served, "--wait-done", &["-"], "explorer-cut");
+    let shot = &page["shots"][0];
+    for row in shot["properties"].as_array().unwrap() {
+        assert_eq!(row["cells"][0], "INCOMPLETE", "{row}");
+    }
+    assert!(shot["status"].as_str().unwrap().contains("INCOMPLETE"));
+    drop(served);
+
+    // A long check: the page shows its progress at once.
+    let served = serve(&["--masters", "5", "--partition", "--heal", "--pre-vote"]);
+    let page = browse(&served, "--no-wait", &["-"], "explorer-progress");
+    let shot = &page["shots"][0];
+    assert!(
+        shot["status"].as_str().unwrap().contains("checking"),
+        "{shot}"
+    );
+    for row in shot["properties"].as_array().unwrap() {
+        assert_eq!(row["cells"][0], "CHECKING", "{row}");
+    }
 }
