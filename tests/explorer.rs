@@ -292,8 +292,8 @@ fn paths_that_lead_nowhere_are_refused_with_a_reason() {
     let idle = actions
         .iter()
         .position(|a| {
-            e.model.next_state(&init, a.clone()).as_ref() == Some(&init)
-                || e.model.next_state(&init, a.clone()).is_none()
+            e.model.next_state(&init, *a).as_ref() == Some(&init)
+                || e.model.next_state(&init, *a).is_none()
         })
         .expect("the initial state has an action that changes nothing");
     assert!(e.follow(&[0, idle]).is_err());
