@@ -337,7 +337,7 @@ where
     }
 
     /// Follows an explorer path from the model's initial states: the state it leads to, or
-    /// why it leads nowhere. Steps that change nothing are not steps.
+    /// why it leads nowhere. An action the model ignores (no next state) is not a step.
     pub fn follow(&self, path: &[usize]) -> Result<M::State, String> {
         let inits = self.model.init_states();
         let Some((&first, steps)) = path.split_first() else {
@@ -356,12 +356,11 @@ where
             self.model.actions(&state, &mut actions);
             let next = actions
                 .get(i)
-                .and_then(|a| self.model.next_state(&state, a.clone()))
-                .filter(|next| *next != state);
+                .and_then(|a| self.model.next_state(&state, a.clone()));
             state = next.ok_or_else(|| {
                 format!(
                     "step {} takes action {i}, but the state after step {depth} has no such \
-                     step (it has {} action{}, numbered from 0, and some change nothing)",
+                     step (it has {} action{}, numbered from 0, some of them ignored)",
                     depth + 1,
                     actions.len(),
                     if actions.len() == 1 { "" } else { "s" }
@@ -467,7 +466,7 @@ where
     }
 
     /// The successors of the state `path` leads to (the initial states for an empty path), as
-    /// stateright's server describes them, less the steps that change nothing, each with its
+    /// stateright's server describes them, less the actions the model ignores, each with its
     /// path and kcheck's marks.
     pub fn states(&self, path: &str, back: SocketAddr) -> Result<Value, (u16, String)> {
         let path = path.trim_matches('/');
@@ -496,7 +495,7 @@ where
             self.model.actions(&state, &mut actions);
             let next = actions
                 .into_iter()
-                .map(|a| self.model.next_state(&state, a).filter(|n| *n != state))
+                .map(|a| self.model.next_state(&state, a))
                 .collect();
             (Some(state), next)
         };
