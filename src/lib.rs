@@ -26,7 +26,7 @@
 //! - [`report`]: text, JSON, ITF and Mermaid output.
 //! - [`gate`]: CI gate files (`kcheck gate`), with JUnit XML.
 //! - [`table`]: the fault-tolerance table decided by checking (`kcheck table`).
-//! - [`explore`]: the model in stateright's web explorer (`kcheck explore`).
+//! - [`explore`]: the model as a web page with kcheck's verdicts, stepped by stateright's explorer server (`kcheck explore`).
 //! - [`cli`]: command-line definitions.
 
 pub mod check;
