@@ -192,6 +192,11 @@ async function route() {
     const changes = stepChanges(current);
     $('state').textContent = (changes ? `${changes}\n\n` : '') + (current.state || '');
     $('picture').innerHTML = current.svg || '';
+    // Scale a wide picture (five or more members) to the panel instead of clipping it.
+    const svg = $('picture').querySelector('svg');
+    if (svg && !svg.getAttribute('viewBox') && svg.getAttribute('width')) {
+      svg.setAttribute('viewBox', `0 0 ${svg.getAttribute('width')} ${svg.getAttribute('height')}`);
+    }
   } else {
     $('state').textContent = 'Choose an initial state.';
     $('picture').replaceChildren();
