@@ -1,11 +1,11 @@
 //! From a validated scenario to a report: build the model, explore it once, decide each
 //! selected property on the graph.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-use crate::engine::{self, Limits, Search};
+use crate::engine::{self, Deadline, Limits, Search};
 use crate::progress::Meter;
 use crate::property::Property;
 use crate::report::Report;
@@ -50,7 +50,13 @@ pub struct Options {
 pub fn verify(scenario: &Scenario, options: &Options) -> Result<Report, CheckError> {
     let valid = scenario.validate()?;
     match scenario.model {
-        ModelKind::Raft => run(&Raft::new(&valid), "raft", &valid, options),
+        ModelKind::Raft => run(
+            &Raft::new(&valid),
+            "raft",
+            &valid,
+            scenario.description.clone(),
+            options,
+        ),
     }
 }
 
@@ -58,29 +64,38 @@ fn run<M: System>(
     model: &M,
     model_name: &'static str,
     scenario: &RaftScenario,
+    description: Option<String>,
     options: &Options,
 ) -> Result<Report, CheckError> {
+    let start = Instant::now();
     let properties = select(M::catalogue(), &options.properties, model_name)?;
     let timeout = match options.timeout {
         Some(t) => Some(timeout(t).ok_or(CheckError::Timeout(t))?),
         None => None,
     };
+    // One deadline for the whole run: exploring, then every property's further searches.
     let limits = Limits {
         max_states: options.max_states,
-        timeout,
+        timeout: timeout.map(Deadline::from_now),
     };
     let meter = Meter::new(options.progress);
     let graph = engine::explore(model, Search::whole(limits, &|p| meter.tick(p)));
-    let rest = limits.after(graph.elapsed);
     let verdicts: Vec<_> = properties
         .iter()
         .map(|p| {
-            let verdict = engine::decide_reporting(model, &graph, p, &rest, &|x| meter.tick(x));
+            let verdict = engine::decide_reporting(model, &graph, p, &limits, &|x| meter.tick(x));
             (p, verdict)
         })
         .collect();
     meter.clear();
-    Ok(Report::new(model, scenario, &graph, verdicts))
+    Ok(Report::new(
+        model,
+        scenario,
+        description,
+        &graph,
+        verdicts,
+        start.elapsed().as_secs_f64(),
+    ))
 }
 
 fn select<M: System>(
