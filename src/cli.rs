@@ -39,11 +39,13 @@ pub enum Command {
     /// Check gate files: rows of scenario, property and expected verdict; fail on any mismatch.
     #[command(
         long_about = "Check gate files: rows of scenario, property and expected verdict; fail on any mismatch.\n\n\
-A gate file has one [[check]] table per row: scenario (a scenario file, relative to the gate file), \
-property (a name from `kcheck list`), expect (holds or violated), and optionally max-states, timeout, \
-and scenario fields (masters, quorum, crash, partition, heal, pre-vote, max-term, writes) laid over the \
-scenario file; without a scenario file they describe the whole scenario. An INCOMPLETE verdict fails its row.\n\n\
-Exit codes: 0 every row passes, 1 some row fails, 2 bad input: a malformed or empty gate file, an unwritable --junit file (nothing is checked).",
+A gate file has one [[check]] table per row: scenario (a scenario file, relative to the gate file; \
+required), property (a name from `kcheck list`), expect (holds or violated), and optionally max-states, \
+timeout, and scenario fields (masters, quorum, crash, partition, heal, pre-vote, max-term, writes) laid \
+over the scenario file. Two rows that check the same property on the same scenario are an error, \
+whether they expect the same verdict or not. An INCOMPLETE verdict fails its row.\n\n\
+Exit codes: 0 every row passes, 1 some row fails, 2 bad input: a malformed or empty gate file, a \
+duplicate or contradictory row, an unwritable --junit file (nothing is checked).",
         after_help = "Examples:\n  kcheck gate                                   every *.toml under properties/\n  kcheck gate properties/raft.toml --junit gate.xml"
     )]
     Gate(GateArgs),
@@ -114,6 +116,7 @@ impl ScenarioArgs {
             Some(path) => Scenario::from_file(path)?,
             None => Scenario::default(),
         };
+        let file = s.clone();
         if let Some(m) = self.model {
             s.model = m;
         }
@@ -134,6 +137,12 @@ impl ScenarioArgs {
         }
         if let Some(w) = self.writes {
             s.writes = w;
+        }
+        // The file's description tells of the file; say when flags changed what it describes.
+        if s != file {
+            s.description = s
+                .description
+                .map(|d| format!("{d} (before flags changed it)"));
         }
         Ok(s)
     }

@@ -3,6 +3,7 @@
 //! Plain data, read from a TOML file in `models/` or built from flags, and validated in one
 //! place: [`Scenario::validate`] turns it into a [`RaftScenario`] the rest of kcheck trusts.
 
+use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,9 @@ pub const MAX_MASTERS: u32 = 7;
 pub const MAX_TERM: u32 = 6;
 /// Largest number of client writes.
 pub const MAX_WRITES: u32 = 3;
+/// Largest scenario or gate file read, in bytes. Both are a few lines of TOML; the bound keeps a
+/// wrong path (a log, `/dev/zero`) from being read without end.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 /// Which system a scenario checks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -95,6 +99,10 @@ pub enum ScenarioError {
     Writes(u32),
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
+    #[error("{path} is empty: a scenario file sets at least one field (with no file, verify checks the defaults)")]
+    Empty { path: String },
+    #[error("{path} is a gate file; run kcheck gate {path}")]
+    GateFile { path: String },
     #[error("{path}:{line}:{column}: {reason}")]
     Toml {
         path: String,
@@ -107,15 +115,30 @@ pub enum ScenarioError {
 impl Scenario {
     /// Reads a scenario file.
     pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
-            path: path.display().to_string(),
-            reason: io_reason(&e),
-        })?;
-        Scenario::from_toml(&text, &path.display().to_string())
+        Scenario::from_file_as(path, &path.display().to_string())
     }
 
-    /// Parses a scenario from TOML text; `origin` names it in errors.
+    /// Reads a scenario file that errors call `shown`.
+    pub fn from_file_as(path: &Path, shown: &str) -> Result<Scenario, ScenarioError> {
+        let text = read_small(path).map_err(|reason| ScenarioError::Read {
+            path: shown.to_string(),
+            reason,
+        })?;
+        Scenario::from_toml(&text, shown)
+    }
+
+    /// Parses a scenario from TOML text; `origin` names it in errors. A file that sets nothing
+    /// is refused rather than read as the defaults, and so is a gate file.
     pub fn from_toml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        let path = || origin.to_string();
+        if let Ok(table) = text.parse::<toml::Table>() {
+            if table.contains_key("check") {
+                return Err(ScenarioError::GateFile { path: path() });
+            }
+            if table.is_empty() {
+                return Err(ScenarioError::Empty { path: path() });
+            }
+        }
         toml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .span()
@@ -212,6 +235,26 @@ impl RaftScenario {
     }
 }
 
+/// The text of a small file, read through a bounded reader: at most [`MAX_FILE_BYTES`] are read
+/// whatever the file (a device, a pipe). The error is the reason, in words.
+pub(crate) fn read_small(path: &Path) -> Result<String, String> {
+    if path.is_dir() {
+        return Err("it is a directory".to_string());
+    }
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "larger than {} MiB, the most kcheck reads of a TOML file",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
 pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -288,6 +331,25 @@ mod tests {
         }
         .validate()
         .is_err());
+    }
+
+    #[test]
+    fn files_that_set_nothing_or_are_gate_files_are_refused() {
+        for text in ["", "\n", "# only a comment\n"] {
+            assert_eq!(
+                Scenario::from_toml(text, "x.toml"),
+                Err(ScenarioError::Empty {
+                    path: "x.toml".to_string()
+                }),
+                "{text:?}"
+            );
+        }
+        let gate = "[[check]]\nscenario = \"a.toml\"\nproperty = \"p\"\nexpect = \"holds\"\n";
+        assert_eq!(
+            Scenario::from_toml(gate, "g.toml").unwrap_err().to_string(),
+            "g.toml is a gate file; run kcheck gate g.toml"
+        );
+        assert!(Scenario::from_toml("masters = 2\n", "x.toml").is_ok());
     }
 
     #[test]

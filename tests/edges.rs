@@ -234,3 +234,116 @@ fn output_with_nothing_violated_says_so_once() {
         );
     }
 }
+
+/// A scenario file that sets nothing would silently check the defaults; one that never ends
+/// would be read forever. Both are refused in one line, at once.
+#[test]
+fn scenario_files_that_set_nothing_or_never_end_are_refused() {
+    let dir = scratch("scenarios");
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    std::fs::write(path("empty.toml"), "").expect("write");
+    std::fs::write(path("comment.toml"), "# masters = 5\n").expect("write");
+    let mut big = "masters = 3\n".to_string();
+    big.push_str(&"# padding\n".repeat(120_000));
+    std::fs::write(path("big.toml"), big).expect("write");
+    for file in [path("empty.toml"), path("comment.toml"), "/dev/null".into()] {
+        assert_refused(&["verify", &file], &format!("{file} is empty"));
+    }
+    let start = Instant::now();
+    assert_refused(
+        &["verify", "/dev/zero"],
+        "cannot read /dev/zero: larger than 1 MiB",
+    );
+    assert!(start.elapsed() < Duration::from_secs(2), "a bounded read");
+    assert_refused(
+        &["verify", &path("big.toml")],
+        "big.toml: larger than 1 MiB",
+    );
+    assert_refused(
+        &["verify", "properties/raft.toml"],
+        "properties/raft.toml is a gate file; run kcheck gate properties/raft.toml",
+    );
+    assert_refused(
+        &["gate", "models/two-masters.toml"],
+        "models/two-masters.toml is a scenario file; run kcheck verify models/two-masters.toml",
+    );
+}
+
+/// The scenario file's description heads the report, in the text and the JSON.
+#[test]
+fn the_scenario_description_is_shown() {
+    let description = "Two masters to 'save money': quorum 2 of 2.";
+    let (_, out, _) = kcheck(&["verify", "models/two-masters.toml", "-q"]);
+    let about = out.lines().nth(1).unwrap_or_default();
+    assert!(
+        about.starts_with(&format!("about:    {description}")),
+        "{out}"
+    );
+    let v = json(&["verify", "models/two-masters.toml", "--format", "json"]);
+    assert!(
+        v["description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with(description)),
+        "{v}"
+    );
+    let (_, out, _) = kcheck(&["verify", "models/two-masters.toml", "--masters", "3", "-q"]);
+    assert!(out.contains("(before flags changed it)"), "{out}");
+}
+
+/// Gate rows that repeat or contradict another, that name no scenario file or allow no state
+/// at all are refused before anything is checked.
+#[test]
+fn gate_rows_that_cannot_mean_anything_are_refused() {
+    let dir = scratch("gates");
+    let models = std::fs::canonicalize("models").expect("models/");
+    let two = models.join("two-masters.toml");
+    let row = |expect: &str, extra: &str| {
+        format!(
+            "[[check]]\nscenario = {:?}\nproperty = \"no-split-brain\"\nexpect = \"{expect}\"\n{extra}\n",
+            two.to_string_lossy()
+        )
+    };
+    let gate = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_string_lossy().into_owned()
+    };
+    let same = gate("same.toml", row("holds", "") + &row("holds", "masters = 2"));
+    assert_refused(
+        &["gate", &same],
+        &format!("{same}:6: the same check as line 1"),
+    );
+    let contra = gate(
+        "contra.toml",
+        row("holds", "") + &row("violated", "timeout = 9"),
+    );
+    assert_refused(
+        &["gate", &contra],
+        &format!("{contra}:6: contradicts line 1, which expects holds"),
+    );
+    // Another file may pin the same check again (another limit, a failing example).
+    let first = gate("first.toml", row("holds", ""));
+    let again = gate("again.toml", row("holds", "max-states = 1000"));
+    let (code, out, err) = kcheck(&["gate", &first, &again, "-q"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // A lowered quorum is another scenario: no conflict.
+    let fine = gate(
+        "fine.toml",
+        row("holds", "") + &row("violated", "quorum = 1"),
+    );
+    let (code, out, err) = kcheck(&["gate", &fine, "-q"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let zero = gate("zero.toml", row("holds", "max-states = 0"));
+    assert_refused(
+        &["gate", &zero],
+        &format!("{zero}:5:14: max-states must be at least 1 (got 0)"),
+    );
+    let bare = gate(
+        "bare.toml",
+        "[[check]]\nmasters = 3\nproperty = \"no-split-brain\"\nexpect = \"holds\"\n".into(),
+    );
+    assert_refused(
+        &["gate", &bare],
+        &format!("{bare}:1:1: this row names no scenario file"),
+    );
+}
