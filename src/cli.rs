@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::report::Format;
-use crate::scenario::{ModelKind, Scenario, ScenarioError, MAX_MASTERS, MAX_TERM, MAX_WRITES};
+use crate::scenario::{
+    ModelKind, Scenario, ScenarioError, MAX_MASTERS, MAX_TERM, MAX_WRITES, MIN_TERM, TERM_REASON,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -101,7 +103,7 @@ pub struct ScenarioArgs {
     /// etcd's pre-vote: campaign only after a quorum says it could win.
     #[arg(long)]
     pub pre_vote: bool,
-    /// Highest term a member may reach; the initial leader holds term 1. Default 2.
+    /// Highest term a member may reach (2 to 6); the initial leader holds term 1. Default 2.
     #[arg(long, value_name = "T", allow_negative_numbers = true, value_parser = max_term)]
     pub max_term: Option<u32>,
     /// Client writes the API server may send (0 to 3). Default 1.
@@ -278,7 +280,9 @@ fn crash(text: &str) -> Result<u32, String> {
 }
 
 fn max_term(text: &str) -> Result<u32, String> {
-    whole(text, "max-term", 1, u64::from(MAX_TERM)).map(|n| n as u32)
+    whole(text, "max-term", u64::from(MIN_TERM), u64::from(MAX_TERM))
+        .map(|n| n as u32)
+        .map_err(|e| format!("{e}: {TERM_REASON}"))
 }
 
 fn writes(text: &str) -> Result<u32, String> {

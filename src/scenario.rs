@@ -11,9 +11,16 @@ use thiserror::Error;
 
 /// Most etcd members a scenario may have (etcd recommends at most 7).
 pub const MAX_MASTERS: u32 = 7;
+/// Smallest term bound. The first leader holds term 1, so a bound of 1 allows no election at
+/// all: every property about elections would hold or fail vacuously (failover-possible would
+/// be VIOLATED by the bound, not by the cluster).
+pub const MIN_TERM: u32 = 2;
 /// Largest term bound: the extended recoverability budget (two more elections) must still fit
 /// the model's fixed-size logs.
 pub const MAX_TERM: u32 = 6;
+/// Why the term bound starts at [`MIN_TERM`], for messages.
+pub const TERM_REASON: &str =
+    "the first leader holds term 1, so a lower bound leaves no election to check";
 /// Largest number of client writes.
 pub const MAX_WRITES: u32 = 3;
 /// Largest scenario or gate file read, in bytes. Both are a few lines of TOML; the bound keeps a
@@ -93,7 +100,7 @@ pub enum ScenarioError {
     Quorum { masters: u32, got: u32 },
     #[error("crash must be 0 to {masters} for {masters} master(s) (got {got})")]
     Crash { masters: u32, got: u32 },
-    #[error("max-term must be 1 to {MAX_TERM} (got {0})")]
+    #[error("max-term must be {MIN_TERM} to {MAX_TERM} (got {0}): {TERM_REASON}")]
     MaxTerm(u32),
     #[error("writes must be 0 to {MAX_WRITES} (got {0})")]
     Writes(u32),
@@ -177,7 +184,7 @@ impl Scenario {
                 got: crash,
             });
         }
-        if !(1..=MAX_TERM).contains(&self.max_term) {
+        if !(MIN_TERM..=MAX_TERM).contains(&self.max_term) {
             return Err(ScenarioError::MaxTerm(self.max_term));
         }
         if self.writes > MAX_WRITES {
@@ -319,12 +326,16 @@ mod tests {
         }
         .validate()
         .is_err());
-        assert!(Scenario {
-            max_term: 0,
-            ..Scenario::default()
+        for max_term in [0, 1, 7] {
+            assert_eq!(
+                Scenario {
+                    max_term,
+                    ..Scenario::default()
+                }
+                .validate(),
+                Err(ScenarioError::MaxTerm(max_term))
+            );
         }
-        .validate()
-        .is_err());
         assert!(Scenario {
             crash: Some(4),
             ..Scenario::default()

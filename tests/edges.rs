@@ -191,7 +191,7 @@ fn numbers_out_of_range_name_the_range() {
     );
     assert_refused(
         &["verify", "--max-term", "-1"],
-        "max-term must be 1 to 6 (got -1)",
+        "max-term must be 2 to 6 (got -1)",
     );
     assert_refused(
         &["verify", "--max-states", "0"],
@@ -346,4 +346,23 @@ fn gate_rows_that_cannot_mean_anything_are_refused() {
         &["gate", &bare],
         &format!("{bare}:1:1: this row names no scenario file"),
     );
+}
+
+/// A term bound of 1 leaves no election to check: failover-possible would be VIOLATED by the
+/// bound, not by the cluster. It is refused, from a flag, a scenario file or a gate row.
+#[test]
+fn a_bound_that_allows_no_election_is_refused() {
+    let reason = "max-term must be 2 to 6 (got 1): the first leader holds term 1";
+    assert_refused(&["verify", "--max-term", "1"], reason);
+    let dir = scratch("term");
+    let file = dir.join("term-one.toml");
+    std::fs::write(&file, "masters = 3\nmax-term = 1\n").expect("write");
+    assert_refused(&["verify", &file.to_string_lossy()], reason);
+    let gate = dir.join("gate.toml");
+    std::fs::write(
+        &gate,
+        "[[check]]\nscenario = \"term-one.toml\"\nproperty = \"failover-possible\"\nexpect = \"violated\"\n",
+    )
+    .expect("write");
+    assert_refused(&["gate", &gate.to_string_lossy()], reason);
 }
