@@ -96,9 +96,9 @@ pub struct RaftScenario {
 pub enum ScenarioError {
     #[error("masters must be 1 to {MAX_MASTERS} (got {0})")]
     Masters(u32),
-    #[error("quorum must be 1 to {masters} for {masters} master(s) (got {got})")]
+    #[error("quorum must be 1 to {masters} for {} (got {got})", plural(*masters, "master"))]
     Quorum { masters: u32, got: u32 },
-    #[error("crash must be 0 to {masters} for {masters} master(s) (got {got})")]
+    #[error("crash must be 0 to {masters} for {} (got {got})", plural(*masters, "master"))]
     Crash { masters: u32, got: u32 },
     #[error("max-term must be {MIN_TERM} to {MAX_TERM} (got {0}): {TERM_REASON}")]
     MaxTerm(u32),
@@ -262,6 +262,11 @@ pub(crate) fn read_small(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
 }
 
+/// "1 master", "2 masters".
+fn plural(n: u32, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -318,7 +323,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "quorum must be 1 to 2 for 2 master(s) (got 3)"
+            "quorum must be 1 to 2 for 2 masters (got 3)"
         );
         assert!(Scenario {
             writes: 9,

@@ -366,3 +366,75 @@ fn a_bound_that_allows_no_election_is_refused() {
     .expect("write");
     assert_refused(&["gate", &gate.to_string_lossy()], reason);
 }
+
+/// Traces speak the domain's words: roles in lower case, votes against the quorum as "has N
+/// votes, needs Q", counts with their plurals right.
+#[test]
+fn traces_say_roles_votes_and_counts_plainly() {
+    let (_, out, _) = kcheck(&[
+        "verify",
+        "--masters",
+        "2",
+        "--quorum",
+        "1",
+        "--partition",
+        "--property",
+        "no-split-brain",
+    ]);
+    assert!(out.contains("- m2 becomes leader"), "{out}");
+    assert!(!out.contains("becomes Leader"), "{out}");
+    let (_, out, _) = kcheck(&["verify", "--masters", "2", "--partition", "-q"]);
+    assert!(
+        out.contains("{m1} cannot gather a quorum (has 1 vote, needs 2)"),
+        "{out}"
+    );
+    assert!(out.contains("counterexample, 1 step ("), "{out}");
+    let (_, out, _) = kcheck(&[
+        "verify",
+        "--masters",
+        "1",
+        "--crash",
+        "0",
+        "--writes",
+        "0",
+        "-q",
+    ]);
+    assert!(
+        out.contains("explored: 1 state, 0 transitions, depth 0 in "),
+        "{out}"
+    );
+    let (_, _, err) = kcheck(&["verify", "--masters", "1", "--quorum", "2"]);
+    assert!(err.contains("for 1 master (got 2)"), "{err}");
+}
+
+/// A Mermaid title is one short line; notes wrap at word boundaries instead of spilling out.
+#[test]
+fn mermaid_titles_are_short_and_notes_wrap() {
+    let (_, out, _) = kcheck(&[
+        "verify",
+        "--masters",
+        "2",
+        "--partition",
+        "--property",
+        "write-availability",
+        "--format",
+        "mermaid",
+    ]);
+    let title = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("title "))
+        .expect("a title");
+    assert_eq!(title, "write-availability is VIOLATED");
+    let notes: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Note over "))
+        .collect();
+    let why = notes.last().expect("the why note");
+    assert!(why.contains("why: "), "{why}");
+    for note in &notes {
+        let (_, text) = note.split_once(": ").expect("Note over X: text");
+        for line in text.split("<br/>") {
+            assert!(line.chars().count() <= 60, "{line:?} in {out}");
+        }
+    }
+}
