@@ -97,12 +97,12 @@ impl fmt::Display for Cut {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Cut::States(n) => write!(f, "the state limit ({n} states, --max-states) was reached"),
-            // Rounded to the millisecond, the value reads back as the user wrote it.
-            Cut::Time(d) => write!(
-                f,
-                "the time limit ({} s, --timeout) was reached",
-                (d.as_secs_f64() * 1000.0).round() / 1000.0
-            ),
+            // To the nanosecond a duration holds, without trailing zeros: as the user wrote it.
+            Cut::Time(d) => {
+                let seconds = format!("{}.{:09}", d.as_secs(), d.subsec_nanos());
+                let seconds = seconds.trim_end_matches('0').trim_end_matches('.');
+                write!(f, "the time limit ({seconds} s, --timeout) was reached")
+            }
             Cut::Interrupted => write!(f, "interrupted (Ctrl-C)"),
         }
     }
@@ -191,5 +191,26 @@ impl Outcome {
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_limit_reads_as_given() {
+        for (given, shown) in [
+            (2.0, "2"),
+            (2.5, "2.5"),
+            (0.0001, "0.0001"),
+            (90.125, "90.125"),
+        ] {
+            let cut = Cut::Time(Duration::from_secs_f64(given));
+            assert_eq!(
+                cut.to_string(),
+                format!("the time limit ({shown} s, --timeout) was reached")
+            );
+        }
     }
 }
