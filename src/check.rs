@@ -1,13 +1,13 @@
 //! From a validated scenario to a report: build the model, explore it once, decide each
 //! selected property on the graph.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-use crate::engine::{self, Limits, Search};
+use crate::engine::{self, recoverability, Deadline, Graph, Limits, Progress, Search};
 use crate::progress::Meter;
-use crate::property::Property;
+use crate::property::{Kind, Property, Verdict};
 use crate::report::Report;
 use crate::scenario::{ModelKind, RaftScenario, Scenario, ScenarioError};
 use crate::systems::raft::Raft;
@@ -50,7 +50,13 @@ pub struct Options {
 pub fn verify(scenario: &Scenario, options: &Options) -> Result<Report, CheckError> {
     let valid = scenario.validate()?;
     match scenario.model {
-        ModelKind::Raft => run(&Raft::new(&valid), "raft", &valid, options),
+        ModelKind::Raft => run(
+            &Raft::new(&valid),
+            "raft",
+            &valid,
+            scenario.description.clone(),
+            options,
+        ),
     }
 }
 
@@ -58,29 +64,72 @@ fn run<M: System>(
     model: &M,
     model_name: &'static str,
     scenario: &RaftScenario,
+    description: Option<String>,
     options: &Options,
 ) -> Result<Report, CheckError> {
+    let start = Instant::now();
     let properties = select(M::catalogue(), &options.properties, model_name)?;
     let timeout = match options.timeout {
         Some(t) => Some(timeout(t).ok_or(CheckError::Timeout(t))?),
         None => None,
     };
+    // One deadline for the whole run: exploring, then every property's further searches.
     let limits = Limits {
         max_states: options.max_states,
-        timeout,
+        timeout: timeout.map(Deadline::from_now),
     };
     let meter = Meter::new(options.progress);
-    let graph = engine::explore(model, Search::whole(limits, &|p| meter.tick(p)));
-    let rest = limits.after(graph.elapsed);
-    let verdicts: Vec<_> = properties
+    let checked = decide_all(model, &properties, limits, &|p| meter.tick(p));
+    meter.clear();
+    Ok(Report::new(
+        model,
+        scenario,
+        description,
+        &checked.graph,
+        checked.verdicts,
+        start.elapsed().as_secs_f64(),
+    ))
+}
+
+/// What one check found: the explored graph, each property's verdict, and for each decided
+/// recoverability property the dead states (ids in the graph).
+pub struct Checked<'a, M: System> {
+    pub graph: Graph<M>,
+    pub verdicts: Vec<(&'a Property<M>, Verdict<M>)>,
+    pub dead: Vec<(&'static str, Vec<usize>)>,
+}
+
+/// Explores the model once within `limits` and decides each property on the graph: the one
+/// check behind every surface (verify, gate, table, the explorer).
+pub fn decide_all<'a, M: System>(
+    model: &M,
+    properties: &'a [Property<M>],
+    limits: Limits,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Checked<'a, M> {
+    let graph = engine::explore(model, Search::whole(limits, progress));
+    let mut dead = Vec::new();
+    let verdicts = properties
         .iter()
         .map(|p| {
-            let verdict = engine::decide_reporting(model, &graph, p, &rest, &|x| meter.tick(x));
+            let verdict = match &p.kind {
+                Kind::Recoverability { goal, hopeless } => {
+                    let (verdict, ids) = recoverability::decide_keeping_dead(
+                        model, &graph, goal, *hopeless, &limits, progress,
+                    );
+                    dead.extend(ids.map(|ids| (p.name, ids)));
+                    verdict
+                }
+                _ => engine::decide_reporting(model, &graph, p, &limits, progress),
+            };
             (p, verdict)
         })
         .collect();
-    meter.clear();
-    Ok(Report::new(model, scenario, &graph, verdicts))
+    Checked {
+        graph,
+        verdicts,
+        dead,
+    }
 }
 
 fn select<M: System>(

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::report::Format;
-use crate::scenario::{ModelKind, Scenario, ScenarioError};
+use crate::scenario::{
+    ModelKind, Scenario, ScenarioError, MAX_MASTERS, MAX_TERM, MAX_WRITES, MIN_TERM, TERM_REASON,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,11 +41,13 @@ pub enum Command {
     /// Check gate files: rows of scenario, property and expected verdict; fail on any mismatch.
     #[command(
         long_about = "Check gate files: rows of scenario, property and expected verdict; fail on any mismatch.\n\n\
-A gate file has one [[check]] table per row: scenario (a scenario file, relative to the gate file), \
-property (a name from `kcheck list`), expect (holds or violated), and optionally max-states, timeout, \
-and scenario fields (masters, quorum, crash, partition, heal, pre-vote, max-term, writes) laid over the \
-scenario file; without a scenario file they describe the whole scenario. An INCOMPLETE verdict fails its row.\n\n\
-Exit codes: 0 every row passes, 1 some row fails, 2 bad input: a malformed or empty gate file, an unwritable --junit file (nothing is checked).",
+A gate file has one [[check]] table per row: scenario (a scenario file, relative to the gate file; \
+required), property (a name from `kcheck list`), expect (holds or violated), and optionally max-states, \
+timeout, and scenario fields (masters, quorum, crash, partition, heal, pre-vote, max-term, writes) laid \
+over the scenario file. Two rows that check the same property on the same scenario are an error, \
+whether they expect the same verdict or not. An INCOMPLETE verdict fails its row.\n\n\
+Exit codes: 0 every row passes, 1 some row fails, 2 bad input: a malformed or empty gate file, a \
+duplicate or contradictory row, an unwritable --junit file (nothing is checked).",
         after_help = "Examples:\n  kcheck gate                                   every *.toml under properties/\n  kcheck gate properties/raft.toml --junit gate.xml"
     )]
     Gate(GateArgs),
@@ -82,10 +86,10 @@ pub struct ScenarioArgs {
     #[arg(long, value_enum)]
     pub model: Option<ModelKind>,
     /// etcd members, one per master (1 to 7). Default 3.
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = masters)]
     pub masters: Option<u32>,
     /// Up to K members may crash. With no fault flag at all, one crash.
-    #[arg(long, value_name = "K", allow_negative_numbers = true)]
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = crash)]
     pub crash: Option<u32>,
     /// The network may split the masters once into any two non-empty groups.
     #[arg(long)]
@@ -94,16 +98,16 @@ pub struct ScenarioArgs {
     #[arg(long)]
     pub heal: bool,
     /// Votes needed to elect and commit (default: a majority). Lower it to see what it buys.
-    #[arg(long, value_name = "Q", allow_negative_numbers = true)]
+    #[arg(long, value_name = "Q", allow_negative_numbers = true, value_parser = quorum)]
     pub quorum: Option<u32>,
     /// etcd's pre-vote: campaign only after a quorum says it could win.
     #[arg(long)]
     pub pre_vote: bool,
-    /// Highest term a member may reach; the initial leader holds term 1. Default 2.
-    #[arg(long, value_name = "T", allow_negative_numbers = true)]
+    /// Highest term a member may reach (2 to 6); the initial leader holds term 1. Default 2.
+    #[arg(long, value_name = "T", allow_negative_numbers = true, value_parser = max_term)]
     pub max_term: Option<u32>,
     /// Client writes the API server may send (0 to 3). Default 1.
-    #[arg(long, value_name = "W", allow_negative_numbers = true)]
+    #[arg(long, value_name = "W", allow_negative_numbers = true, value_parser = writes)]
     pub writes: Option<u32>,
 }
 
@@ -114,6 +118,7 @@ impl ScenarioArgs {
             Some(path) => Scenario::from_file(path)?,
             None => Scenario::default(),
         };
+        let file = s.clone();
         if let Some(m) = self.model {
             s.model = m;
         }
@@ -134,6 +139,12 @@ impl ScenarioArgs {
         }
         if let Some(w) = self.writes {
             s.writes = w;
+        }
+        // The file's description tells of the file; say when flags changed what it describes.
+        if s != file {
+            s.description = s
+                .description
+                .map(|d| format!("{d} (before flags changed it)"));
         }
         Ok(s)
     }
@@ -161,19 +172,21 @@ pub struct VerifyArgs {
 /// The limits and manners of a run, shared by verify, gate and table.
 #[derive(Debug, Clone, Args)]
 pub struct Budget {
-    /// Stop each check after this many states; what it cuts is INCOMPLETE.
+    /// Stop each search after this many states; what it cuts is INCOMPLETE.
     #[arg(
         long,
         value_name = "S",
         default_value_t = 20_000_000,
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_parser = max_states
     )]
     pub max_states: usize,
-    /// Stop each check after this many seconds; what it cuts is INCOMPLETE.
+    /// Stop after this many seconds, exploring and deciding every property included (gate and
+    /// table: each check); what it cuts is INCOMPLETE.
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "T", allow_negative_numbers = true)]
+    /// Worker threads, 1 to 256 (default: one per core).
+    #[arg(long, value_name = "T", allow_negative_numbers = true, value_parser = threads)]
     pub threads: Option<usize>,
     /// No progress line on stderr.
     #[arg(long, short)]
@@ -219,7 +232,8 @@ pub struct TableArgs {
         long,
         value_name = "N",
         default_value_t = 7,
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_parser = max_masters
     )]
     pub max_masters: u32,
     /// Output format.
@@ -227,4 +241,77 @@ pub struct TableArgs {
     pub format: TableFormat,
     #[command(flatten)]
     pub budget: Budget,
+}
+
+/// Most worker threads: more than a few per core only adds the cost of starting and waking them
+/// (10,000 threads turn a second's check into a minute).
+pub const MAX_THREADS: usize = 256;
+
+/// A whole number from `low` to `high`, or a message in the words of scenario errors
+/// ("masters must be 1 to 7 (got 0)"); clap puts the flag and the value before it.
+fn whole(text: &str, what: &str, low: u64, high: u64) -> Result<u64, String> {
+    match text.trim().parse::<i128>() {
+        Ok(n) if (i128::from(low)..=i128::from(high)).contains(&n) => Ok(n as u64),
+        _ if high == u64::MAX => Err(format!("{what} must be at least {low} (got {text})")),
+        _ => Err(format!("{what} must be {low} to {high} (got {text})")),
+    }
+}
+
+fn masters(text: &str) -> Result<u32, String> {
+    whole(text, "masters", 1, u64::from(MAX_MASTERS)).map(|n| n as u32)
+}
+
+fn quorum(text: &str) -> Result<u32, String> {
+    whole(text, "quorum", 1, u64::from(MAX_MASTERS)).map(|n| n as u32)
+}
+
+fn crash(text: &str) -> Result<u32, String> {
+    whole(text, "crash", 0, u64::from(MAX_MASTERS)).map(|n| n as u32)
+}
+
+fn max_term(text: &str) -> Result<u32, String> {
+    whole(text, "max-term", u64::from(MIN_TERM), u64::from(MAX_TERM))
+        .map(|n| n as u32)
+        .map_err(|e| format!("{e}: {TERM_REASON}"))
+}
+
+fn writes(text: &str) -> Result<u32, String> {
+    whole(text, "writes", 0, u64::from(MAX_WRITES)).map(|n| n as u32)
+}
+
+fn max_masters(text: &str) -> Result<u32, String> {
+    whole(text, "max-masters", 1, u64::from(MAX_MASTERS)).map(|n| n as u32)
+}
+
+fn max_states(text: &str) -> Result<usize, String> {
+    whole(text, "max-states", 1, u64::MAX).map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+fn threads(text: &str) -> Result<usize, String> {
+    whole(text, "threads", 1, MAX_THREADS as u64).map(|n| n as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_out_of_range_say_the_allowed_range() {
+        assert_eq!(masters("-1"), Err("masters must be 1 to 7 (got -1)".into()));
+        assert_eq!(masters("8"), Err("masters must be 1 to 7 (got 8)".into()));
+        assert_eq!(
+            masters("two"),
+            Err("masters must be 1 to 7 (got two)".into())
+        );
+        assert_eq!(masters("7"), Ok(7));
+        assert_eq!(crash("0"), Ok(0));
+        assert_eq!(
+            threads("10000"),
+            Err("threads must be 1 to 256 (got 10000)".into())
+        );
+        assert_eq!(
+            max_states("0"),
+            Err("max-states must be at least 1 (got 0)".into())
+        );
+    }
 }

@@ -28,6 +28,7 @@
 //! - [`table`]: the fault-tolerance table decided by checking (`kcheck table`).
 //! - [`explore`]: the model as a web page with kcheck's verdicts, stepped by stateright's explorer server (`kcheck explore`).
 //! - [`cli`]: command-line definitions.
+//! - [`stdout`]: standard output that a closed pipe does not turn into a panic.
 
 pub mod check;
 pub mod cli;
@@ -38,5 +39,6 @@ pub mod progress;
 pub mod property;
 pub mod report;
 pub mod scenario;
+pub mod stdout;
 pub mod systems;
 pub mod table;

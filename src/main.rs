@@ -7,9 +7,9 @@ use clap::{CommandFactory, Parser};
 
 use kcheck::check::{self, Options};
 use kcheck::cli::{Cli, Command, Format, VerifyArgs};
-use kcheck::report;
 use kcheck::systems::raft::Raft;
 use kcheck::systems::System;
+use kcheck::{engine, progress, report, stdout};
 
 fn main() -> ExitCode {
     // A bug must still end in one line, not a stack trace.
@@ -41,20 +41,19 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Verify(args) => set_threads(args.budget.threads).and_then(|()| verify(&args)),
+        Command::Verify(args) => prepare(args.budget.threads).and_then(|()| verify(&args)),
+        // The explorer serves until stopped: Ctrl-C ends it as usual, with no report to print.
         Command::Explore(args) => set_threads(args.budget.threads)
             .and_then(|()| kcheck::explore::run(&args).map_err(|e| e.to_string())),
-        Command::Gate(args) => set_threads(args.budget.threads)
+        Command::Gate(args) => prepare(args.budget.threads)
             .and_then(|()| kcheck::gate::run(&args).map_err(|e| e.to_string())),
-        Command::Table(args) => set_threads(args.budget.threads)
+        Command::Table(args) => prepare(args.budget.threads)
             .and_then(|()| kcheck::table::run(&args).map_err(|e| e.to_string())),
-        Command::List => {
-            print!("{}", list());
-            Ok(0)
-        }
+        Command::List => stdout::print_or_say(&list()).map(|()| 0),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "kcheck", &mut std::io::stdout());
-            Ok(0)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "kcheck", &mut script);
+            stdout::print_or_say(&String::from_utf8_lossy(&script)).map(|()| 0)
         }
     };
     match outcome {
@@ -85,17 +84,28 @@ fn one_line(text: &str) -> String {
     }
 }
 
+/// Before a check: the worker threads, and Ctrl-C. The first Ctrl-C stops the searches, so the
+/// report so far is printed with what they had not decided INCOMPLETE; a second one exits at
+/// once. (`kcheck explore` keeps the default: Ctrl-C stops the server.)
+/// The worker threads, and Ctrl-C as a request to stop and report what is decided so far.
+fn prepare(threads: Option<usize>) -> Result<(), String> {
+    set_threads(threads)?;
+    let _ = ctrlc::set_handler(|| {
+        if engine::interrupted() {
+            std::process::exit(130);
+        }
+        engine::interrupt();
+        progress::erase_line();
+    });
+    Ok(())
+}
+
 fn set_threads(threads: Option<usize>) -> Result<(), String> {
-    let Some(threads) = threads else {
-        return Ok(());
-    };
-    if threads == 0
-        || rayon::ThreadPoolBuilder::new()
+    if let Some(threads) = threads {
+        rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build_global()
-            .is_err()
-    {
-        return Err(format!("--threads must be at least 1 (got {threads})"));
+            .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?;
     }
     Ok(())
 }
@@ -117,15 +127,24 @@ fn verify(args: &VerifyArgs) -> Result<u8, String> {
         progress: !args.budget.quiet,
     };
     let report = check::verify(&scenario, &options).map_err(|e| e.to_string())?;
-    print!("{}", report::render(&report, args.format));
-    if matches!(args.format, Format::Itf | Format::Mermaid) && report.violated().next().is_none() {
-        if report.exit_code() == 3 {
-            eprintln!("kcheck: no counterexample found, but a limit cut the search (INCOMPLETE)");
-        } else {
-            eprintln!("kcheck: no property is violated, so there is no counterexample to print");
+    stdout::print_or_say(&report::render(&report, args.format))?;
+    // Nothing violated: say once what that leaves out, for the format and for --output.
+    let traces_only = matches!(args.format, Format::Itf | Format::Mermaid);
+    if report.violated().next().is_none() && (traces_only || args.output.is_some()) {
+        let mut missing = Vec::new();
+        if traces_only {
+            missing.push("no counterexample to print".to_string());
         }
-    }
-    if let Some(dir) = &args.output {
+        if let Some(dir) = &args.output {
+            missing.push(format!("nothing written into {}", dir.display()));
+        }
+        let why = if report.exit_code() == 3 {
+            "no counterexample found, but a limit cut the search (INCOMPLETE)"
+        } else {
+            "no property is violated"
+        };
+        eprintln!("kcheck: {why}: {}", missing.join(", "));
+    } else if let Some(dir) = &args.output {
         write_outputs(&report, args.format, dir)?;
     }
     Ok(report.exit_code())

@@ -53,7 +53,8 @@ impl Meter {
     /// Draws `line()` if the meter is on, the run has lasted long enough and the last line is
     /// not too recent.
     pub fn show(&self, line: impl FnOnce() -> String) {
-        if !self.on || self.start.elapsed() < self.after {
+        // After Ctrl-C the line stays erased while the searches wind down.
+        if !self.on || self.start.elapsed() < self.after || crate::engine::interrupted() {
             return;
         }
         let Ok(mut last) = self.last.lock() else {
@@ -73,5 +74,14 @@ impl Meter {
         if self.on && self.last.lock().is_ok_and(|l| l.is_some()) {
             let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }
+    }
+}
+
+/// Erases a progress line, if stderr is a terminal (on Ctrl-C, before the report).
+pub fn erase_line() {
+    let mut err = std::io::stderr();
+    if err.is_terminal() {
+        let _ = write!(err, "\r\x1b[2K");
+        let _ = err.flush();
     }
 }

@@ -87,18 +87,23 @@ impl Exhaustive {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cut {
     States(usize),
+    /// The time limit as the user gave it.
     Time(Duration),
+    /// The user interrupted the run (Ctrl-C).
+    Interrupted,
 }
 
 impl fmt::Display for Cut {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Cut::States(n) => write!(f, "the state limit ({n} states, --max-states) was reached"),
-            Cut::Time(d) => write!(
-                f,
-                "the time limit ({} s, --timeout) was reached",
-                d.as_secs_f64()
-            ),
+            // To the nanosecond a duration holds, without trailing zeros: as the user wrote it.
+            Cut::Time(d) => {
+                let seconds = format!("{}.{:09}", d.as_secs(), d.subsec_nanos());
+                let seconds = seconds.trim_end_matches('0').trim_end_matches('.');
+                write!(f, "the time limit ({seconds} s, --timeout) was reached")
+            }
+            Cut::Interrupted => write!(f, "interrupted (Ctrl-C)"),
         }
     }
 }
@@ -122,6 +127,30 @@ pub struct Violation<M: Model> {
     pub why: String,
     /// For recoverability: how many reachable states no goal can be reached from.
     pub dead_states: Option<usize>,
+    /// For recoverability: what the verdict rests on.
+    pub basis: Option<Basis>,
+}
+
+/// What a VIOLATED recoverability verdict rests on. A recovery search is bounded, so "no goal
+/// is reachable" is either proved for every budget or only known within the one searched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// The counterexample ends in a state the property's `hopeless` lemma rules out: no goal is
+    /// reachable from it whatever the budget.
+    Proof,
+    /// No goal was found within the extended budget; a larger budget was not searched.
+    Budget,
+}
+
+impl Basis {
+    /// The basis in words, after "VIOLATED".
+    pub fn words(self) -> &'static str {
+        match self {
+            Basis::Proof => "proved for every budget",
+            Basis::Budget => "within the extended budget",
+        }
+    }
 }
 
 impl<M: Model> Verdict<M> {
@@ -162,5 +191,26 @@ impl Outcome {
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_limit_reads_as_given() {
+        for (given, shown) in [
+            (2.0, "2"),
+            (2.5, "2.5"),
+            (0.0001, "0.0001"),
+            (90.125, "90.125"),
+        ] {
+            let cut = Cut::Time(Duration::from_secs_f64(given));
+            assert_eq!(
+                cut.to_string(),
+                format!("the time limit ({shown} s, --timeout) was reached")
+            );
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! Plain data, read from a TOML file in `models/` or built from flags, and validated in one
 //! place: [`Scenario::validate`] turns it into a [`RaftScenario`] the rest of kcheck trusts.
 
+use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -10,11 +11,21 @@ use thiserror::Error;
 
 /// Most etcd members a scenario may have (etcd recommends at most 7).
 pub const MAX_MASTERS: u32 = 7;
+/// Smallest term bound. The first leader holds term 1, so a bound of 1 allows no election at
+/// all: every property about elections would hold or fail vacuously (failover-possible would
+/// be VIOLATED by the bound, not by the cluster).
+pub const MIN_TERM: u32 = 2;
 /// Largest term bound: the extended recoverability budget (two more elections) must still fit
 /// the model's fixed-size logs.
 pub const MAX_TERM: u32 = 6;
+/// Why the term bound starts at [`MIN_TERM`], for messages.
+pub const TERM_REASON: &str =
+    "the first leader holds term 1, so a lower bound leaves no election to check";
 /// Largest number of client writes.
 pub const MAX_WRITES: u32 = 3;
+/// Largest scenario or gate file read, in bytes. Both are a few lines of TOML; the bound keeps a
+/// wrong path (a log, `/dev/zero`) from being read without end.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 /// Which system a scenario checks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -85,16 +96,20 @@ pub struct RaftScenario {
 pub enum ScenarioError {
     #[error("masters must be 1 to {MAX_MASTERS} (got {0})")]
     Masters(u32),
-    #[error("quorum must be 1 to {masters} for {masters} master(s) (got {got})")]
+    #[error("quorum must be 1 to {masters} for {} (got {got})", plural(*masters, "master"))]
     Quorum { masters: u32, got: u32 },
-    #[error("crash must be 0 to {masters} for {masters} master(s) (got {got})")]
+    #[error("crash must be 0 to {masters} for {} (got {got})", plural(*masters, "master"))]
     Crash { masters: u32, got: u32 },
-    #[error("max-term must be 1 to {MAX_TERM} (got {0})")]
+    #[error("max-term must be {MIN_TERM} to {MAX_TERM} (got {0}): {TERM_REASON}")]
     MaxTerm(u32),
     #[error("writes must be 0 to {MAX_WRITES} (got {0})")]
     Writes(u32),
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
+    #[error("{path} is empty: a scenario file sets at least one field (with no file, verify checks the defaults)")]
+    Empty { path: String },
+    #[error("{path} is a gate file; run kcheck gate {path}")]
+    GateFile { path: String },
     #[error("{path}:{line}:{column}: {reason}")]
     Toml {
         path: String,
@@ -107,15 +122,30 @@ pub enum ScenarioError {
 impl Scenario {
     /// Reads a scenario file.
     pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
-            path: path.display().to_string(),
-            reason: io_reason(&e),
-        })?;
-        Scenario::from_toml(&text, &path.display().to_string())
+        Scenario::from_file_as(path, &path.display().to_string())
     }
 
-    /// Parses a scenario from TOML text; `origin` names it in errors.
+    /// Reads a scenario file that errors call `shown`.
+    pub fn from_file_as(path: &Path, shown: &str) -> Result<Scenario, ScenarioError> {
+        let text = read_small(path).map_err(|reason| ScenarioError::Read {
+            path: shown.to_string(),
+            reason,
+        })?;
+        Scenario::from_toml(&text, shown)
+    }
+
+    /// Parses a scenario from TOML text; `origin` names it in errors. A file that sets nothing
+    /// is refused rather than read as the defaults, and so is a gate file.
     pub fn from_toml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        let path = || origin.to_string();
+        if let Ok(table) = text.parse::<toml::Table>() {
+            if table.contains_key("check") {
+                return Err(ScenarioError::GateFile { path: path() });
+            }
+            if table.is_empty() {
+                return Err(ScenarioError::Empty { path: path() });
+            }
+        }
         toml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .span()
@@ -154,7 +184,7 @@ impl Scenario {
                 got: crash,
             });
         }
-        if !(1..=MAX_TERM).contains(&self.max_term) {
+        if !(MIN_TERM..=MAX_TERM).contains(&self.max_term) {
             return Err(ScenarioError::MaxTerm(self.max_term));
         }
         if self.writes > MAX_WRITES {
@@ -210,6 +240,31 @@ impl RaftScenario {
             if self.pre_vote { ", pre-vote on" } else { "" }
         )
     }
+}
+
+/// The text of a small file, read through a bounded reader: at most [`MAX_FILE_BYTES`] are read
+/// whatever the file (a device, a pipe). The error is the reason, in words.
+pub(crate) fn read_small(path: &Path) -> Result<String, String> {
+    if path.is_dir() {
+        return Err("it is a directory".to_string());
+    }
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "larger than {} MiB, the most kcheck reads of a TOML file",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// "1 master", "2 masters".
+fn plural(n: u32, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 pub(crate) fn io_reason(e: &std::io::Error) -> String {
@@ -268,7 +323,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "quorum must be 1 to 2 for 2 master(s) (got 3)"
+            "quorum must be 1 to 2 for 2 masters (got 3)"
         );
         assert!(Scenario {
             writes: 9,
@@ -276,18 +331,41 @@ mod tests {
         }
         .validate()
         .is_err());
-        assert!(Scenario {
-            max_term: 0,
-            ..Scenario::default()
+        for max_term in [0, 1, 7] {
+            assert_eq!(
+                Scenario {
+                    max_term,
+                    ..Scenario::default()
+                }
+                .validate(),
+                Err(ScenarioError::MaxTerm(max_term))
+            );
         }
-        .validate()
-        .is_err());
         assert!(Scenario {
             crash: Some(4),
             ..Scenario::default()
         }
         .validate()
         .is_err());
+    }
+
+    #[test]
+    fn files_that_set_nothing_or_are_gate_files_are_refused() {
+        for text in ["", "\n", "# only a comment\n"] {
+            assert_eq!(
+                Scenario::from_toml(text, "x.toml"),
+                Err(ScenarioError::Empty {
+                    path: "x.toml".to_string()
+                }),
+                "{text:?}"
+            );
+        }
+        let gate = "[[check]]\nscenario = \"a.toml\"\nproperty = \"p\"\nexpect = \"holds\"\n";
+        assert_eq!(
+            Scenario::from_toml(gate, "g.toml").unwrap_err().to_string(),
+            "g.toml is a gate file; run kcheck gate g.toml"
+        );
+        assert!(Scenario::from_toml("masters = 2\n", "x.toml").is_ok());
     }
 
     #[test]

@@ -25,7 +25,7 @@ use thiserror::Error;
 use crate::check::{self, CheckError, Options};
 use crate::cli::{TableArgs, TableFormat};
 use crate::progress::Meter;
-use crate::property::Outcome;
+use crate::property::{Basis, Outcome};
 use crate::scenario::{Scenario, MAX_MASTERS};
 use crate::systems::raft::{Raft, NO_SPLIT_BRAIN, WRITE_AVAILABILITY};
 use crate::systems::System;
@@ -39,7 +39,12 @@ pub struct Row {
     pub masters: u32,
     pub quorum: Option<u32>,
     pub crashes_tolerated: Option<u32>,
+    /// What the VIOLATED write-availability verdict behind `crashes_tolerated` rests on: proof
+    /// or budget; null when no verdict is behind it (every crash count holds, or a limit cut).
+    pub crashes_tolerated_basis: Option<Basis>,
     pub survives_partition: Option<bool>,
+    /// What a "no" in `survives_partition` rests on; null for a "yes" or an unknown cell.
+    pub survives_partition_basis: Option<Basis>,
     pub split_brain_possible: Option<bool>,
 }
 
@@ -50,8 +55,10 @@ pub enum TableError {
     MaxMasters(u32),
     #[error(transparent)]
     Check(#[from] CheckError),
-    #[error("write-availability is violated for {0} master(s) with no fault at all; the table cannot say how many crashes they tolerate")]
+    #[error("write-availability is violated for {} with no fault at all; the table cannot say how many crashes they tolerate", if *.0 == 1 { "1 master".to_string() } else { format!("{} masters", .0) })]
     NoFaultViolation(u32),
+    #[error("{0}")]
+    Write(String),
 }
 
 /// A column of one row: the checks behind one cell (two cells for the crash column).
@@ -62,11 +69,18 @@ enum Column {
     SplitBrain,
 }
 
-/// What a column's checks decided.
+/// What a column's checks decided, with what a VIOLATED recoverability verdict rests on.
 enum Cell {
-    Crashes(Option<u32>),
-    Partition(Option<bool>),
+    Crashes(Option<u32>, Option<Basis>),
+    Partition(Option<bool>, Option<Basis>),
     SplitBrain(Option<bool>),
+}
+
+/// A decided check: whether the property holds and, when a recoverability property is
+/// violated, what that rests on.
+struct Decided {
+    holds: bool,
+    basis: Option<Basis>,
 }
 
 /// Runs `kcheck table`; returns the exit code.
@@ -78,13 +92,11 @@ pub fn run(args: &TableArgs) -> Result<u8, TableError> {
         return Err(CheckError::Timeout(t).into());
     }
     let rows = build(args)?;
-    match args.format {
-        TableFormat::Markdown => print!("{}", markdown(&rows)),
-        TableFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
-        ),
-    }
+    let text = match args.format {
+        TableFormat::Markdown => markdown(&rows),
+        TableFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
+    };
+    crate::stdout::print_or_say(&text).map_err(TableError::Write)?;
     let unknown = rows.iter().any(|r| {
         r.quorum.is_none()
             || r.crashes_tolerated.is_none()
@@ -128,18 +140,24 @@ pub fn build_with(
             masters,
             quorum: None,
             crashes_tolerated: None,
+            crashes_tolerated_basis: None,
             survives_partition: None,
+            survives_partition_basis: None,
             split_brain_possible: None,
         })
         .collect();
     for (&(n, _), cell) in jobs.iter().zip(cells) {
         let row = &mut rows[n as usize - 1];
         match cell {
-            Cell::Crashes(k) => {
+            Cell::Crashes(k, basis) => {
                 row.crashes_tolerated = k;
+                row.crashes_tolerated_basis = basis;
                 row.quorum = k.map(|k| n - k);
             }
-            Cell::Partition(f) => row.survives_partition = f,
+            Cell::Partition(f, basis) => {
+                row.survives_partition = f;
+                row.survives_partition_basis = basis;
+            }
             Cell::SplitBrain(f) => row.split_brain_possible = f,
         }
     }
@@ -167,15 +185,15 @@ fn decide_column(
                     ..base.clone()
                 };
                 match holds(&scenario, WRITE_AVAILABILITY, args)? {
-                    Some(true) => continue,
-                    Some(false) => {
+                    Some(Decided { holds: true, .. }) => continue,
+                    Some(Decided { basis, .. }) => {
                         let tolerated = k.checked_sub(1).ok_or(TableError::NoFaultViolation(n))?;
-                        return Ok(Cell::Crashes(Some(tolerated)));
+                        return Ok(Cell::Crashes(Some(tolerated), basis));
                     }
-                    None => return Ok(Cell::Crashes(None)),
+                    None => return Ok(Cell::Crashes(None, None)),
                 }
             }
-            Cell::Crashes(Some(n))
+            Cell::Crashes(Some(n), None)
         }
         Column::Partition => {
             progress.show(n, "write-availability under a partition");
@@ -184,7 +202,10 @@ fn decide_column(
                 partition: true,
                 ..base
             };
-            Cell::Partition(holds(&scenario, WRITE_AVAILABILITY, args)?)
+            match holds(&scenario, WRITE_AVAILABILITY, args)? {
+                Some(d) => Cell::Partition(Some(d.holds), d.basis),
+                None => Cell::Partition(None, None),
+            }
         }
         Column::SplitBrain => {
             progress.show(n, "no-split-brain under a partition that may heal");
@@ -194,17 +215,17 @@ fn decide_column(
                 heal: true,
                 ..base
             };
-            Cell::SplitBrain(holds(&scenario, NO_SPLIT_BRAIN, args)?.map(|h| !h))
+            Cell::SplitBrain(holds(&scenario, NO_SPLIT_BRAIN, args)?.map(|d| !d.holds))
         }
     })
 }
 
-/// Checks one property: `Some(true)` HOLDS, `Some(false)` VIOLATED, `None` a limit cut it.
+/// Checks one property; `None` when a limit cut it.
 fn holds(
     scenario: &Scenario,
     property: &str,
     args: &TableArgs,
-) -> Result<Option<bool>, CheckError> {
+) -> Result<Option<Decided>, CheckError> {
     let options = Options {
         properties: vec![property.to_string()],
         max_states: args.budget.max_states,
@@ -212,18 +233,27 @@ fn holds(
         progress: false,
     };
     let report = check::verify(scenario, &options)?;
-    Ok(match report.results.first().map(|r| r.verdict) {
-        Some(Outcome::Holds) => Some(true),
-        Some(Outcome::Violated) => Some(false),
-        _ => None,
-    })
+    Ok(report.results.first().and_then(|r| match r.verdict {
+        Outcome::Holds => Some(Decided {
+            holds: true,
+            basis: None,
+        }),
+        Outcome::Violated => Some(Decided {
+            holds: false,
+            basis: r.basis,
+        }),
+        Outcome::Incomplete => None,
+    }))
 }
 
 /// The table in Markdown: what each column means and under which bounds, then the rows.
 pub fn markdown(rows: &[Row]) -> String {
-    let bounds = Scenario::default()
+    let (bounds, extended) = Scenario::default()
         .validate()
-        .map(|s| Raft::new(&s).bounds())
+        .map(|s| {
+            let raft = Raft::new(&s);
+            (raft.bounds(), raft.extended().bounds())
+        })
         .unwrap_or_default();
     let mut out = format!(
         "Fault tolerance by cluster size: every cell is a verdict of kcheck's etcd Raft model, \
@@ -233,10 +263,18 @@ for all behaviours with {bounds}.\n\n\
 - crashes tolerated: the largest k for which write-availability HOLDS with up to k members crashed for good, no partition.\n\
 - survives partition: write-availability HOLDS when the network may split once into any two non-empty groups, no crash (one master has nothing to split).\n\
 - split brain possible: no-split-brain is VIOLATED under {SPLIT_BRAIN_FAULTS}.\n\
-- ?: a limit (--max-states, --timeout) cut the check.\n\n\
+- ?: a limit (--max-states, --timeout) cut the check.\n- †: the VIOLATED write-availability behind the cell was found within the extended budget ({extended}) only; \
+unmarked, it is proved for every budget by a lemma of the model.\n\n\
 | masters | quorum | crashes tolerated | survives partition | split brain possible |\n\
 |--------:|-------:|------------------:|:------------------:|:--------------------:|\n"
     );
+    let mark = |basis: Option<Basis>| {
+        if basis == Some(Basis::Budget) {
+            "†"
+        } else {
+            ""
+        }
+    };
     let count = |v: Option<u32>| v.map_or("?".to_string(), |v| v.to_string());
     let flag = |v: Option<bool>| match v {
         Some(true) => "yes",
@@ -245,11 +283,13 @@ for all behaviours with {bounds}.\n\n\
     };
     for r in rows {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {}{} | {}{} | {} |\n",
             r.masters,
             count(r.quorum),
             count(r.crashes_tolerated),
+            mark(r.crashes_tolerated_basis),
             flag(r.survives_partition),
+            mark(r.survives_partition_basis),
             flag(r.split_brain_possible)
         ));
     }

@@ -15,7 +15,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
-        1u32..=4,
+        2u32..=4,
         0u32..=2,
     )
         .prop_map(

@@ -19,11 +19,22 @@ fn the_table_agrees_with_the_quorum_rule() {
     for (i, row) in rows.iter().enumerate() {
         let n = i as u64 + 1;
         let keys: Vec<_> = row.as_object().expect("object").keys().cloned().collect();
-        assert_eq!(keys.len(), 5, "exactly the documented keys: {keys:?}");
+        assert_eq!(keys.len(), 7, "exactly the documented keys: {keys:?}");
         assert_eq!(row["masters"], n);
         assert_eq!(row["quorum"], n / 2 + 1, "masters {n}");
         assert_eq!(row["crashes_tolerated"], (n - 1) / 2, "masters {n}");
         assert_eq!(row["survives_partition"], n % 2 == 1, "masters {n}");
+        // Every VIOLATED write-availability behind a cell here is proved by a lemma.
+        assert_eq!(row["crashes_tolerated_basis"], "proof", "masters {n}");
+        let partition_basis = if n % 2 == 1 {
+            Value::Null
+        } else {
+            "proof".into()
+        };
+        assert_eq!(
+            row["survives_partition_basis"], partition_basis,
+            "masters {n}"
+        );
         assert_eq!(row["split_brain_possible"], false, "masters {n}");
     }
 }
@@ -66,7 +77,9 @@ fn cluster_sizes_out_of_range_are_refused() {
         assert_eq!(code, 2, "{out}{err}");
         assert_eq!(
             err,
-            format!("kcheck: --max-masters must be 1 to 7 (got {bad})\n")
+            format!(
+                "kcheck: invalid value '{bad}' for '--max-masters <N>': max-masters must be 1 to 7 (got {bad})\n"
+            )
         );
         assert!(out.is_empty());
     }

@@ -1,6 +1,7 @@
 //! The explored state graph.
 
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
@@ -23,17 +24,47 @@ const CHUNK: usize = 8192;
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_states: usize,
-    pub timeout: Option<Duration>,
+    /// When the whole run must stop: every search of the run checks the same deadline.
+    pub timeout: Option<Deadline>,
 }
 
-impl Limits {
-    /// Whatever is left of these limits once `spent` has been used.
-    pub fn after(&self, spent: Duration) -> Limits {
-        Limits {
-            max_states: self.max_states,
-            timeout: self.timeout.map(|t| t.saturating_sub(spent)),
+/// A point in time a run must stop at, and the time limit it was set from (as the user gave
+/// it, for messages).
+#[derive(Clone, Copy, Debug)]
+pub struct Deadline {
+    at: Option<Instant>,
+    given: Duration,
+}
+
+impl Deadline {
+    /// The deadline `given` from now.
+    pub fn from_now(given: Duration) -> Self {
+        Deadline {
+            at: Instant::now().checked_add(given),
+            given,
         }
     }
+
+    pub fn passed(&self) -> bool {
+        self.at.is_some_and(|at| Instant::now() >= at)
+    }
+
+    pub fn given(&self) -> Duration {
+        self.given
+    }
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Asks every running search, and every search after it, to stop (Ctrl-C): what they cut is
+/// INCOMPLETE. Searches check it where they check the deadline.
+pub fn interrupt() {
+    INTERRUPTED.store(true, Ordering::Relaxed);
+}
+
+/// Whether [`interrupt`] was called.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
 }
 
 /// A snapshot of a running search, for progress reports.
@@ -204,11 +235,13 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
             g.cut = Some(Cut::States(limits.max_states));
             break;
         }
-        if let Some(t) = limits.timeout {
-            if start.elapsed() >= t {
-                g.cut = Some(Cut::Time(t));
-                break;
-            }
+        if let Some(deadline) = limits.timeout.filter(Deadline::passed) {
+            g.cut = Some(Cut::Time(deadline.given()));
+            break;
+        }
+        if interrupted() {
+            g.cut = Some(Cut::Interrupted);
+            break;
         }
         let end = level_end.min(next + CHUNK);
         // The parallel part: successors, their representatives and hashes, and a read-only

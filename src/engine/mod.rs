@@ -14,7 +14,9 @@ pub mod possibility;
 pub mod recoverability;
 pub mod trace;
 
-pub use graph::{explore, explore_all, Graph, Limits, Progress, Search};
+pub use graph::{
+    explore, explore_all, interrupt, interrupted, Deadline, Graph, Limits, Progress, Search,
+};
 
 use crate::property::{Kind, Property, Verdict};
 use crate::systems::System;
@@ -54,7 +56,7 @@ mod tests {
     use serde::Serialize;
 
     use super::*;
-    use crate::property::Goal;
+    use crate::property::{Basis, Cut, Goal};
 
     #[derive(Clone)]
     struct Counter {
@@ -110,6 +112,14 @@ mod tests {
                     kind: Kind::Recoverability {
                         goal: Goal::State(|_, s| *s == State::At(0)),
                         hopeless: |_, s| *s == State::Sink,
+                    },
+                },
+                Property {
+                    name: "back-to-zero-unproved",
+                    meaning: "zero is always reachable again, with no lemma to prove otherwise",
+                    kind: Kind::Recoverability {
+                        goal: Goal::State(|_, s| *s == State::At(0)),
+                        hopeless: |_, _| false,
                     },
                 },
                 Property {
@@ -169,11 +179,11 @@ mod tests {
                 },
                 100
             ),
-            ["holds", "holds", "violated"]
+            ["holds", "holds", "holds", "violated"]
         );
         assert_eq!(
             verdicts(&Counter { max: 2, sink: true }, 100),
-            ["violated", "violated", "violated"]
+            ["violated", "violated", "violated", "violated"]
         );
     }
 
@@ -188,8 +198,50 @@ mod tests {
                 },
                 2
             ),
-            ["incomplete", "incomplete", "incomplete"]
+            ["incomplete", "incomplete", "incomplete", "incomplete"]
         );
+    }
+
+    #[test]
+    fn a_violated_recoverability_says_whether_a_lemma_proves_it() {
+        let c = Counter { max: 2, sink: true };
+        let limits = Limits {
+            max_states: 100,
+            timeout: None,
+        };
+        let graph = explore_all(&c, limits);
+        let basis = |name: &str| {
+            let p = Counter::catalogue()
+                .into_iter()
+                .find(|p| p.name == name)
+                .expect("in the catalogue");
+            match decide(&c, &graph, &p, &limits) {
+                Verdict::Violated(v) => (v.basis, v.why),
+                _ => panic!("{name} should be violated"),
+            }
+        };
+        // The sink is hopeless by the lemma: whatever the budget, zero is never reached again.
+        let (proved, why) = basis("back-to-zero");
+        assert_eq!(proved, Some(Basis::Proof));
+        assert!(why.contains("whatever the budget"), "{why}");
+        // The same dead state, with no lemma to rule it out: only the budget searched says so.
+        let (searched, why) = basis("back-to-zero-unproved");
+        assert_eq!(searched, Some(Basis::Budget));
+        assert!(
+            why.contains("within the extended budget (count ≤ 3)"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn a_passed_deadline_cuts_the_search_and_names_the_limit_given() {
+        let c = Counter { max: 5, sink: true };
+        let limits = Limits {
+            max_states: 100,
+            timeout: Some(Deadline::from_now(std::time::Duration::ZERO)),
+        };
+        let graph = explore_all(&c, limits);
+        assert_eq!(graph.cut, Some(Cut::Time(std::time::Duration::ZERO)));
     }
 
     #[test]

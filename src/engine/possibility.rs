@@ -25,6 +25,7 @@ pub fn decide<M: System>(
             trace: None,
             why: format!("no reachable state satisfies it within {}", model.bounds()),
             dead_states: None,
+            basis: None,
         }),
         (None, None) => {
             Verdict::Incomplete(graph.cut.expect("a search that is not exhaustive was cut"))

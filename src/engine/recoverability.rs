@@ -11,12 +11,15 @@
 //! The searches do not expand states that already satisfy the goal, nor states the property's
 //! `hopeless` lemma rules out: those answer the question by themselves.
 //!
-//! The verdict states the budget it was decided under. A cut in either search gives INCOMPLETE.
+//! The verdict states the budget it was decided under, and a VIOLATED verdict what it rests on
+//! ([`Basis`]): proved for every budget when its counterexample ends in a hopeless state,
+//! otherwise only within the extended budget. A cut in either search gives INCOMPLETE. Every
+//! search of a run answers to the run's one deadline.
 
 use rayon::prelude::*;
 
 use super::{explore, trace, Graph, Limits, Progress, Search};
-use crate::property::{Cut, Exhaustive, Goal, Verdict, Violation};
+use crate::property::{Basis, Cut, Exhaustive, Goal, Verdict, Violation};
 use crate::systems::System;
 
 pub fn decide<M: System>(
@@ -41,14 +44,25 @@ pub fn decide_keeping_dead<M: System>(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> (Verdict<M>, Option<Vec<usize>>) {
     match dead_states(model, graph, goal, hopeless, limits, progress) {
-        Ok(dead) => (verdict(model, graph, &dead), Some(dead)),
+        Ok(dead) => (verdict(model, graph, hopeless, &dead), Some(dead)),
         Err(cut) => (Verdict::Incomplete(cut), None),
     }
 }
 
-fn verdict<M: System>(model: &M, graph: &Graph<M>, dead: &[usize]) -> Verdict<M> {
+fn verdict<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    hopeless: fn(&M, &M::State) -> bool,
+    dead: &[usize],
+) -> Verdict<M> {
     let extended = model.extended();
-    match dead.first() {
+    // A dead state the lemma rules out proves the verdict for every budget; the shallowest such
+    // state makes the counterexample when there is one, the shallowest dead state otherwise.
+    let proved = dead
+        .iter()
+        .copied()
+        .find(|&id| hopeless(model, graph.state(id)));
+    match proved.or(dead.first().copied()) {
         None => Verdict::Holds {
             proof: Exhaustive::new(format!(
                 "from every state within {}, the goal is reachable within {}",
@@ -57,17 +71,31 @@ fn verdict<M: System>(model: &M, graph: &Graph<M>, dead: &[usize]) -> Verdict<M>
             )),
             witness: None,
         },
-        Some(&first) => {
+        Some(first) => {
             let trace = trace::shortest(model, graph, first);
+            let (basis, reach) = if proved.is_some() {
+                (
+                    Basis::Proof,
+                    "whatever the budget: a lemma of the model proves it".to_string(),
+                )
+            } else {
+                (
+                    Basis::Budget,
+                    format!(
+                        "within the extended budget ({}); a larger budget was not searched",
+                        extended.bounds()
+                    ),
+                )
+            };
             let why = format!(
-                "{}; no goal is reachable from here even within {}",
+                "{}; no goal is reachable from here {reach}",
                 model.explain_stuck(trace.last()),
-                extended.bounds()
             );
             Verdict::Violated(Violation {
                 trace: Some(trace),
                 why,
                 dead_states: Some(dead.len()),
+                basis: Some(basis),
             })
         }
     }
@@ -93,16 +121,12 @@ pub fn dead_states<M: System>(
     // which alone may declare a state dead.
     let quick = model.recovery();
     let extended = model.extended();
-    let mut spent = graph.elapsed;
     let mut dead = suspects;
     for system in [&quick, &extended] {
         if dead.is_empty() {
             break;
         }
-        let rest = limits.after(spent);
-        let (left, elapsed) = still_stuck(system, graph, &dead, goal, hopeless, &rest, progress)?;
-        dead = left;
-        spent += elapsed;
+        dead = still_stuck(system, graph, &dead, goal, hopeless, limits, progress)?;
     }
     Ok(dead)
 }
@@ -119,7 +143,7 @@ fn still_stuck<M: System>(
     hopeless: fn(&M, &M::State) -> bool,
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<(Vec<usize>, std::time::Duration), Cut> {
+) -> Result<Vec<usize>, Cut> {
     let starts: Vec<M::State> = suspects.iter().map(|&id| graph.state(id).clone()).collect();
     let done = |s: &M::State| {
         hopeless(model, s)
@@ -153,7 +177,7 @@ fn still_stuck<M: System>(
         })
         .copied()
         .collect();
-    Ok((left, wider.elapsed))
+    Ok(left)
 }
 
 /// Which states of an exhaustive graph can reach the goal.

@@ -30,7 +30,7 @@ use thiserror::Error;
 
 use crate::check::{self, CheckError};
 use crate::cli::ExploreArgs;
-use crate::engine::{self, recoverability, Limits, Progress, Search};
+use crate::engine::{Deadline, Limits, Progress};
 use crate::progress::Meter;
 use crate::property::{Kind, Property, Trace, Verdict};
 use crate::report::Report;
@@ -71,9 +71,10 @@ pub fn run(args: &ExploreArgs) -> Result<u8, ExploreError> {
         Some(t) => Some(check::timeout(t).ok_or(CheckError::Timeout(t))?),
         None => None,
     };
+    // The deadline counts from when the check starts, as verify's does.
     let limits = Limits {
         max_states: args.budget.max_states,
-        timeout,
+        timeout: timeout.map(Deadline::from_now),
     };
     let front = tiny_http::Server::http(addr).map_err(|e| ExploreError::Bind {
         addr,
@@ -239,36 +240,10 @@ where
             meter.tick(p);
             self.live().progress = Some(p);
         };
-        let graph = engine::explore(&self.model, Search::whole(limits, &tick));
-        let rest = limits.after(graph.elapsed);
-        let mut dead = Vec::new();
-        let verdicts: Vec<(&Property<M>, Verdict<M>)> = self
-            .catalogue
-            .iter()
-            .map(|p| {
-                let verdict = match &p.kind {
-                    Kind::Recoverability { goal, hopeless } => {
-                        let (verdict, ids) = recoverability::decide_keeping_dead(
-                            &self.model,
-                            &graph,
-                            goal,
-                            *hopeless,
-                            &rest,
-                            &tick,
-                        );
-                        if let Some(ids) = ids {
-                            let states = ids.into_iter().map(|id| graph.state(id).clone());
-                            dead.push((p.name, states.collect()));
-                        }
-                        verdict
-                    }
-                    _ => engine::decide_reporting(&self.model, &graph, p, &rest, &tick),
-                };
-                (p, verdict)
-            })
-            .collect();
+        let checked = check::decide_all(&self.model, &self.catalogue, limits, &tick);
         meter.clear();
-        let paths = verdicts
+        let paths = checked
+            .verdicts
             .iter()
             .filter_map(|(p, v)| {
                 let trace = match v {
@@ -280,12 +255,31 @@ where
                 encode(&self.model, trace).map(|path| (p.name, path))
             })
             .collect();
-        let report = Report::new(&self.model, &self.scenario, &graph, verdicts);
+        let graph = &checked.graph;
+        let dead = checked
+            .dead
+            .iter()
+            .map(|(name, ids)| {
+                (
+                    *name,
+                    ids.iter().map(|&id| graph.state(id).clone()).collect(),
+                )
+            })
+            .collect();
+        let seconds = self.started.elapsed().as_secs_f64();
+        let report = Report::new(
+            &self.model,
+            &self.scenario,
+            self.description.clone(),
+            graph,
+            checked.verdicts,
+            seconds,
+        );
         let decided = Decided {
             report: serde_json::to_value(&report).unwrap_or(Value::Null),
             paths,
             dead,
-            seconds: self.started.elapsed().as_secs_f64(),
+            seconds,
         };
         self.live().decided = Some(decided);
     }

@@ -12,10 +12,11 @@
 //! timeout = 30
 //! ```
 //!
-//! Without `scenario`, the row's scenario fields are laid over the defaults of
-//! `kcheck verify`. Everything that can be wrong with a row (TOML, an unknown key, an unknown
-//! property, a scenario file that cannot be read, an impossible scenario, a bad limit) is found
-//! here, with the file and line, before anything is checked.
+//! Every row names its scenario file: a row made of fields alone would pin a verdict on
+//! defaults nobody wrote down. Everything that can be wrong with a row (TOML, an unknown key, an
+//! unknown property, a missing or unreadable scenario file, an impossible scenario, a bad limit)
+//! is found here, with the file and line, before anything is checked; and so is a row that
+//! repeats or contradicts another ([`conflicts`]).
 
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -25,7 +26,7 @@ use thiserror::Error;
 use toml::Spanned;
 
 use crate::property::Outcome;
-use crate::scenario::{io_reason, line_column, ModelKind, Scenario};
+use crate::scenario::{io_reason, line_column, read_small, ModelKind, RaftScenario, Scenario};
 use crate::systems::raft::Raft;
 use crate::systems::System;
 
@@ -104,6 +105,8 @@ pub enum GateError {
     },
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
+    #[error("{path} is a scenario file; run kcheck verify {path}")]
+    ScenarioFile { path: String },
 }
 
 #[derive(Deserialize)]
@@ -119,7 +122,7 @@ struct RawRow {
     scenario: Option<Spanned<String>>,
     property: Spanned<String>,
     expect: Expect,
-    max_states: Option<usize>,
+    max_states: Option<Spanned<usize>>,
     timeout: Option<Spanned<f64>>,
     // Scenario fields laid over the scenario file, spelled as in it.
     masters: Option<u32>,
@@ -177,9 +180,9 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, GateError> {
 /// Reads and checks one gate file.
 pub fn load(path: &Path, defaults: Defaults) -> Result<GateFile, GateError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| GateError::Read {
+    let text = read_small(path).map_err(|reason| GateError::Read {
         path: name.clone(),
-        reason: io_reason(&e),
+        reason,
     })?;
     let at = |offset: usize, reason: String| {
         let (line, column) = line_column(&text, offset);
@@ -191,6 +194,9 @@ pub fn load(path: &Path, defaults: Defaults) -> Result<GateFile, GateError> {
         }
     };
     let raw: RawFile = toml::from_str(&text).map_err(|e| {
+        if Scenario::from_toml(&text, &name).is_ok() {
+            return GateError::ScenarioFile { path: name.clone() };
+        }
         let reason = e.message().lines().next().unwrap_or("invalid TOML");
         at(e.span().map_or(0, |s| s.start), reason.to_string())
     })?;
@@ -202,24 +208,22 @@ pub fn load(path: &Path, defaults: Defaults) -> Result<GateFile, GateError> {
     for spanned in raw.check {
         let start = spanned.span().start;
         let raw = spanned.into_inner();
-        let (mut scenario, file_name) = match &raw.scenario {
-            Some(file) => {
-                let joined = dir.join(file.get_ref());
-                let shown = normalize(&joined).display().to_string();
-                let scenario = std::fs::read_to_string(&joined)
-                    .map_err(|e| format!("cannot read {shown}: {}", io_reason(&e)))
-                    .and_then(|text| Scenario::from_toml(&text, &shown).map_err(|e| e.to_string()))
-                    .map_err(|reason| at(file.span().start, reason))?;
-                (scenario, Some(shown))
-            }
-            None => (Scenario::default(), None),
+        let Some(file) = &raw.scenario else {
+            return Err(at(
+                start,
+                "this row names no scenario file; add scenario = \"PATH\" (relative to this file)"
+                    .to_string(),
+            ));
         };
+        let joined = dir.join(file.get_ref());
+        let file_name = normalize(&joined).display().to_string();
+        let mut scenario = Scenario::from_file_as(&joined, &file_name)
+            .map_err(|e| at(file.span().start, e.to_string()))?;
         let overrides = raw.lay_over(&mut scenario);
-        let scenario_name = match (file_name, overrides.is_empty()) {
-            (Some(file), true) => file,
-            (Some(file), false) => format!("{file} {{{overrides}}}"),
-            (None, true) => "{} (the defaults)".to_string(),
-            (None, false) => format!("{{{overrides}}}"),
+        let scenario_name = if overrides.is_empty() {
+            file_name
+        } else {
+            format!("{file_name} {{{overrides}}}")
         };
         scenario.validate().map_err(|e| at(start, e.to_string()))?;
         let property = raw.property.get_ref();
@@ -243,17 +247,70 @@ pub fn load(path: &Path, defaults: Defaults) -> Result<GateFile, GateError> {
             Some(t) => Some(t.into_inner()),
             None => defaults.timeout,
         };
+        let max_states = match raw.max_states {
+            Some(m) if *m.get_ref() == 0 => {
+                return Err(at(
+                    m.span().start,
+                    "max-states must be at least 1 (got 0)".to_string(),
+                ))
+            }
+            Some(m) => m.into_inner(),
+            None => defaults.max_states,
+        };
         rows.push(Row {
             line: line_column(&text, start).0,
             scenario_name,
             scenario,
             property: raw.property.into_inner(),
             expect: raw.expect,
-            max_states: raw.max_states.unwrap_or(defaults.max_states),
+            max_states,
             timeout,
         });
     }
-    Ok(GateFile { path: name, rows })
+    let file = GateFile { path: name, rows };
+    conflicts(&file)?;
+    Ok(file)
+}
+
+/// A row that checks what an earlier row of its file checks (the same scenario, once its
+/// defaults are resolved, and the same property): a duplicate when both expect the same
+/// verdict, a contradiction otherwise. Either is a mistake in the file. Across files the same
+/// check may be pinned again (another limit, a deliberately failing example); a contradiction
+/// there fails one of the two rows when they are checked.
+pub fn conflicts(file: &GateFile) -> Result<(), GateError> {
+    let mut seen: Vec<(RaftScenario, &Row)> = Vec::new();
+    for row in &file.rows {
+        let Ok(valid) = row.scenario.validate() else {
+            continue;
+        };
+        let same = seen
+            .iter()
+            .find(|(s, earlier)| *s == valid && earlier.property == row.property);
+        if let Some((_, earlier)) = same {
+            let reason = if earlier.expect == row.expect {
+                format!(
+                    "the same check as line {} ({} on {}); remove one",
+                    earlier.line, row.property, row.scenario_name
+                )
+            } else {
+                format!(
+                    "contradicts line {}, which expects {} for {} on {}; this row expects {}",
+                    earlier.line,
+                    earlier.expect.outcome(),
+                    row.property,
+                    row.scenario_name,
+                    row.expect.outcome()
+                )
+            };
+            return Err(GateError::Check {
+                path: file.path.clone(),
+                line: row.line,
+                reason,
+            });
+        }
+        seen.push((valid, row));
+    }
+    Ok(())
 }
 
 impl RawRow {

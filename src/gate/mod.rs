@@ -29,7 +29,8 @@ pub struct RowOutcome {
     /// The verdict: holds, violated or incomplete.
     pub got: Outcome,
     pub pass: bool,
-    /// VIOLATED: why the property fails. INCOMPLETE: what cut the search. HOLDS: the bounds.
+    /// VIOLATED: why the property fails (and, for recoverability, what the verdict rests on).
+    /// INCOMPLETE: what cut the search. HOLDS: the bounds.
     pub detail: Option<String>,
     pub seconds: f64,
 }
@@ -59,10 +60,12 @@ pub fn run(args: &GateArgs) -> Result<u8, GateError> {
         None => None,
     };
     let outcomes = check_all(&files, !args.budget.quiet)?;
-    print!(
-        "{}",
-        render(&files, &outcomes, start.elapsed().as_secs_f64())
-    );
+    crate::stdout::print(&render(&files, &outcomes, start.elapsed().as_secs_f64())).map_err(
+        |e| GateError::Write {
+            path: "standard output".to_string(),
+            reason: e.to_string(),
+        },
+    )?;
     if let (Some(path), Some(mut file)) = (&args.junit, junit_file) {
         file.write_all(junit::render(&files, &outcomes).as_bytes())
             .map_err(|e| GateError::Write {
@@ -125,6 +128,8 @@ fn check_row(file: &GateFile, row: &Row) -> Result<RowOutcome, GateError> {
     Ok(RowOutcome {
         got: result.verdict,
         pass: result.verdict == row.expect.outcome(),
+        // For a VIOLATED recoverability verdict, the why says what it rests on: a proof, or
+        // the extended budget.
         detail: result.why.or(result.claim),
         seconds,
     })

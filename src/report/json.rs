@@ -14,12 +14,15 @@ pub fn render_property(report: &Report, result: &PropertyResult) -> String {
     #[derive(Serialize)]
     struct One<'a> {
         scenario: &'a RaftScenario,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        description: Option<&'a str>,
         bounds: &'a str,
         stats: &'a Stats,
         results: [&'a PropertyResult; 1],
     }
     to_json(&One {
         scenario: &report.scenario,
+        description: report.description.as_deref(),
         bounds: &report.bounds,
         stats: &report.stats,
         results: [result],

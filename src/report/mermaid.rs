@@ -40,21 +40,23 @@ pub fn render_property(report: &Report, r: &PropertyResult) -> String {
     let _ = writeln!(out, "sequenceDiagram");
     let _ = writeln!(
         out,
-        "    %% kcheck: {} is {} ({})",
+        "    %% kcheck: {} is {} ({}: {})",
         r.property,
         r.verdict.label().to_uppercase(),
-        r.kind
+        r.kind,
+        r.meaning
     );
     let _ = writeln!(out, "    %% scenario: {}", report.scenario_text);
     let _ = writeln!(out, "    %% bounds: {}", report.bounds);
+    // A title is one line that Mermaid clips to the diagram's width: the verdict alone; the
+    // meaning is in the comment above.
     let _ = writeln!(
         out,
         "    title {}",
         text(&format!(
-            "{} is {}: {}",
+            "{} is {}",
             r.property,
-            r.verdict.label().to_uppercase(),
-            r.meaning
+            r.verdict.label().to_uppercase()
         ))
     );
     for who in outside
@@ -76,7 +78,11 @@ pub fn render_property(report: &Report, r: &PropertyResult) -> String {
             over.join(",")
         };
         if !over.is_empty() {
-            let _ = writeln!(out, "    Note over {over}: {}", text(what));
+            let _ = writeln!(
+                out,
+                "    Note over {over}: {}",
+                text(&wrap(what, NOTE_WIDTH))
+            );
         }
     };
     if let Some(first) = r.trace.first() {
@@ -109,6 +115,30 @@ pub fn render_property(report: &Report, r: &PropertyResult) -> String {
     out
 }
 
+/// Characters per line of a note: Mermaid sizes a note to its longest line, and a long line
+/// spills out of the diagram.
+const NOTE_WIDTH: usize = 60;
+
+/// Breaks each line of `s` (lines end at `<br/>`) before the word that would take it past
+/// `width` characters; a word longer than that keeps a line of its own.
+fn wrap(s: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for line in s.split("<br/>") {
+        let mut current = String::new();
+        for word in line.split(' ') {
+            if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
+                lines.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        lines.push(current);
+    }
+    lines.join("<br/>")
+}
+
 /// Text for a message, note or title. Mermaid ends a statement at `;` and a line break and reads
 /// `#...;` as an entity code, so those are written as entity codes themselves.
 fn text(s: &str) -> String {
@@ -126,7 +156,21 @@ fn text(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::text;
+    use super::{text, wrap};
+
+    #[test]
+    fn long_notes_wrap_at_word_boundaries() {
+        let why = "{m1} cannot gather a quorum (has 1 vote, needs 2); {m2} cannot gather a quorum";
+        let wrapped = wrap(why, 30);
+        assert_eq!(
+            wrapped,
+            "{m1} cannot gather a quorum<br/>(has 1 vote, needs 2); {m2}<br/>cannot gather a quorum"
+        );
+        assert!(wrapped.split("<br/>").all(|l| l.chars().count() <= 30));
+        // Existing breaks stay; short lines and long words are left whole.
+        assert_eq!(wrap("a b<br/>c", 60), "a b<br/>c");
+        assert_eq!(wrap("short x", 3), "short<br/>x");
+    }
 
     #[test]
     fn statement_ends_and_entity_starts_are_escaped() {

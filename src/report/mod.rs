@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::engine::Graph;
-use crate::property::{Outcome, Property, Trace, Verdict};
+use crate::property::{Basis, Outcome, Property, Trace, Verdict};
 use crate::scenario::RaftScenario;
 use crate::systems::{Event, System};
 
@@ -81,6 +81,9 @@ pub fn write_violations(
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub scenario: RaftScenario,
+    /// The scenario file's own sentence on what it is and why people argue about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(skip)]
     pub scenario_text: String,
     pub bounds: String,
@@ -94,9 +97,12 @@ pub struct Report {
 #[derive(Debug, Serialize)]
 pub struct Stats {
     pub states: usize,
-    pub edges: usize,
+    pub transitions: usize,
     pub depth: usize,
+    /// The whole run: exploring, then deciding every property (with any further searches).
     pub seconds: f64,
+    /// Exploring the model's state graph, the first part of `seconds`.
+    pub explore_seconds: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -114,6 +120,10 @@ pub struct PropertyResult {
     /// Recoverability: reachable states from which no goal can be reached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dead_states: Option<usize>,
+    /// A VIOLATED recoverability verdict: proved for every budget, or found within the extended
+    /// budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
     pub trace: Vec<Step>,
 }
 
@@ -133,22 +143,25 @@ pub struct Step {
 }
 
 impl Report {
+    /// The report of one run; `seconds` is the whole run's time.
     pub fn new<M: System>(
         model: &M,
         scenario: &RaftScenario,
+        description: Option<String>,
         graph: &Graph<M>,
         verdicts: Vec<(&Property<M>, Verdict<M>)>,
+        seconds: f64,
     ) -> Report {
         let results = verdicts
             .into_iter()
             .map(|(p, v)| {
                 let verdict = v.outcome();
-                let (claim, why, dead_states, trace) = match v {
+                let (claim, why, dead_states, basis, trace) = match v {
                     Verdict::Holds { proof, witness } => {
-                        (Some(proof.bounds().to_string()), None, None, witness)
+                        (Some(proof.bounds().to_string()), None, None, None, witness)
                     }
-                    Verdict::Violated(x) => (None, Some(x.why), x.dead_states, x.trace),
-                    Verdict::Incomplete(cut) => (Some(cut.to_string()), None, None, None),
+                    Verdict::Violated(x) => (None, Some(x.why), x.dead_states, x.basis, x.trace),
+                    Verdict::Incomplete(cut) => (Some(cut.to_string()), None, None, None, None),
                 };
                 PropertyResult {
                     property: p.name,
@@ -158,19 +171,22 @@ impl Report {
                     claim,
                     why,
                     dead_states,
+                    basis,
                     trace: trace.map(|t| steps(model, &t)).unwrap_or_default(),
                 }
             })
             .collect();
         Report {
             scenario: scenario.clone(),
+            description,
             scenario_text: scenario.describe(),
             bounds: model.bounds(),
             stats: Stats {
                 states: graph.len(),
-                edges: graph.edge_count(),
+                transitions: graph.edge_count(),
                 depth: graph.depth,
-                seconds: graph.elapsed.as_secs_f64(),
+                seconds,
+                explore_seconds: graph.elapsed.as_secs_f64(),
             },
             results,
             participants: model.participants(),

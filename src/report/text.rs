@@ -11,8 +11,12 @@ pub fn render(report: &Report) -> String {
     let s = &report.stats;
     let _ = writeln!(
         out,
-        "explored: {} states, {} transitions, depth {}, {:.2} s",
-        s.states, s.edges, s.depth, s.seconds
+        "explored: {}, {}, depth {} in {:.2} s (total run {:.2} s)",
+        count(s.states, "state"),
+        count(s.transitions, "transition"),
+        s.depth,
+        s.explore_seconds,
+        s.seconds
     );
     let _ = writeln!(out);
     let width = report
@@ -107,34 +111,35 @@ pub fn render_property(report: &Report, r: &PropertyResult) -> String {
 }
 
 fn header(report: &Report) -> String {
-    format!(
-        "scenario: {}\nbounds:   {}\n",
-        report.scenario_text, report.bounds
-    )
+    let mut out = format!("scenario: {}\n", report.scenario_text);
+    if let Some(description) = &report.description {
+        let _ = writeln!(out, "about:    {description}");
+    }
+    let _ = writeln!(out, "bounds:   {}", report.bounds);
+    out
+}
+
+/// "1 state", "2 states".
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 fn violation(out: &mut String, r: &PropertyResult) {
+    let basis = r
+        .basis
+        .map_or(String::new(), |b| format!(", {}", b.words()));
     let _ = writeln!(
         out,
-        "\n{} is VIOLATED ({}: {})",
+        "\n{} is VIOLATED{basis} ({}: {})",
         r.property, r.kind, r.meaning
     );
     if r.trace.is_empty() {
         let _ = writeln!(out, "  {}", r.why.as_deref().unwrap_or(""));
         return;
     }
-    let steps = r.trace.len() - 1;
-    let _ = write!(
-        out,
-        "counterexample, {steps} step{}",
-        if steps == 1 { "" } else { "s" }
-    );
+    let _ = write!(out, "counterexample, {}", count(r.trace.len() - 1, "step"));
     if let Some(dead) = r.dead_states {
-        let _ = write!(
-            out,
-            " ({dead} reachable state{} cannot recover)",
-            if dead == 1 { "" } else { "s" }
-        );
+        let _ = write!(out, " ({} cannot recover)", count(dead, "reachable state"));
     }
     let _ = writeln!(out, ":");
     for (i, step) in r.trace.iter().enumerate() {

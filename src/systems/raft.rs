@@ -940,7 +940,7 @@ impl System for Raft {
                 out.push(format!("{who} term {} → {}", x.term, y.term));
             }
             if x.role != y.role && (x.up == y.up) {
-                out.push(format!("{who} becomes {:?}", y.role));
+                out.push(format!("{who} becomes {}", role_word(y.role)));
             }
             if x.vote != y.vote && y.vote.is_some() {
                 out.push(format!(
@@ -950,8 +950,8 @@ impl System for Raft {
             }
             if x.votes != y.votes && y.votes != 0 && y.role != Role::Leader {
                 out.push(format!(
-                    "{who} holds {} of the {} votes it needs",
-                    y.votes.count_ones(),
+                    "{who} has {}, needs {}",
+                    votes(y.votes.count_ones() as usize),
                     self.quorum
                 ));
             }
@@ -999,9 +999,9 @@ impl System for Raft {
             let names: Vec<String> = group.iter().map(|&g| name(g)).collect();
             let verb = if group.len() >= q { "can" } else { "cannot" };
             groups.push(format!(
-                "{{{}}} {verb} gather a quorum ({} of the {q} votes needed)",
+                "{{{}}} {verb} gather a quorum (has {}, needs {q})",
                 names.join(", "),
-                group.len()
+                votes(group.len())
             ));
         }
         let down: Vec<String> = (0..self.masters)
@@ -1314,14 +1314,23 @@ fn log_text(log: &[Entry]) -> String {
     format!("[{}]", entries.join(" "))
 }
 
+/// A role as traces write it, in lower case as etcd's logs do ("became leader").
+fn role_word(role: Role) -> &'static str {
+    match role {
+        Role::Follower => "follower",
+        Role::PreCandidate => "pre-candidate",
+        Role::Candidate => "candidate",
+        Role::Leader => "leader",
+    }
+}
+
+/// "1 vote", "2 votes".
+fn votes(n: usize) -> String {
+    format!("{n} vote{}", if n == 1 { "" } else { "s" })
+}
+
 fn member_summary(id: Id, m: &Member) -> String {
-    let role = match (m.up, m.role) {
-        (false, _) => "down",
-        (true, Role::Follower) => "follower",
-        (true, Role::PreCandidate) => "pre-candidate",
-        (true, Role::Candidate) => "candidate",
-        (true, Role::Leader) => "leader",
-    };
+    let role = if m.up { role_word(m.role) } else { "down" };
     format!(
         "{} {role} term {} log {} commit {}",
         name(id),
@@ -1443,7 +1452,9 @@ fn committed_writes_durable(r: &Raft, s: &RaftState) -> Option<String> {
                 .count();
             if holders < r.quorum as usize {
                 return Some(format!(
-                    "write w{w} was acknowledged but only {holders} member(s) still store it (a quorum is {})",
+                    "write w{w} was acknowledged but only {holders} member{} still store{} it (a quorum is {})",
+                    if holders == 1 { "" } else { "s" },
+                    if holders == 1 { "s" } else { "" },
                     r.quorum
                 ));
             }
@@ -2030,7 +2041,7 @@ mod tests {
         let (v, why) = verdict(&m, "write-availability");
         assert_eq!(v, "violated");
         assert!(
-            why.contains("{m1} cannot gather a quorum (1 of the 2 votes needed)"),
+            why.contains("{m1} cannot gather a quorum (has 1 vote, needs 2)"),
             "{why}"
         );
         assert_eq!(verdict(&m, "no-split-brain").0, "holds");

@@ -56,12 +56,10 @@ function renderStatus() {
   } else {
     const r = status.decided.report;
     const st = r.stats;
-    const transitions = st.transitions !== undefined ? st.transitions : st.edges;
-    const total = st.total_seconds !== undefined ? st.total_seconds : status.decided.seconds;
     panel.append(
       el('div', { id: 'explored' },
-        `explored: ${plural(st.states, 'state')}, ${plural(transitions, 'transition')}, depth ${st.depth}, ` +
-        `${seconds(st.seconds)}; the whole check took ${seconds(total)}`),
+        `explored: ${plural(st.states, 'state')}, ${plural(st.transitions, 'transition')}, depth ${st.depth} ` +
+        `in ${seconds(st.explore_seconds)} (total run ${seconds(st.seconds)})`),
       el('div', { id: 'bounds' }, `bounds: ${r.bounds}`));
     const cut = r.results.find((x) => x.verdict === 'incomplete');
     if (cut) {
@@ -91,9 +89,9 @@ function renderProperties() {
     if (r && r.verdict === 'incomplete') found.push(el('div', { class: 'note' }, r.claim || 'a limit cut the search'));
     if (r && r.verdict === 'violated') {
       if (r.why) found.push(el('div', { class: 'note why' }, `why: ${r.why}`));
-      if (r.basis) found.push(el('div', { class: 'note' }, r.basis === 'proof'
-        ? 'proved: a lemma of the model rules out every recovery, whatever the budget'
-        : 'found within the extended budget'));
+      if (r.basis) found.push(el('div', { class: 'note basis' }, r.basis === 'proof'
+        ? 'proved for every budget: a lemma of the model rules out any recovery from its end'
+        : 'found within the extended budget: a larger budget might still recover'));
       if (r.dead_states !== undefined && r.dead_states !== null) {
         found.push(el('div', { class: 'note' }, `${plural(r.dead_states, 'reachable state')} cannot recover`));
       }
