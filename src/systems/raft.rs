@@ -1831,26 +1831,51 @@ mod tests {
             masters: 3,
             pre_vote: true,
             partition: true,
+            heal: true,
+            max_term: 3,
             ..Scenario::default()
         });
-        let s = m.init_states().remove(0);
-        let s = step(&m, &s, Action::Partition(0b001));
+        let init = m.init_states().remove(0);
+        let s = step(&m, &init, Action::Partition(0b001));
         let s = step(&m, &s, Action::Timeout(1));
         assert_eq!(
             (s.members[1].role, s.members[1].term),
             (Role::PreCandidate, 1),
             "a pre-candidate keeps its term"
         );
+        // m3 hears no leader across the split: it grants, and m2 campaigns for term 2.
         let s = step(&m, &s, Action::RequestVote(1, 2));
         assert_eq!((s.members[1].role, s.members[1].term), (Role::Candidate, 2));
+        // The split heals before m2 asks m3 for its real vote. m1 never stepped down, so m3,
+        // still in term 1, hears its leader again; m2, in term 2, hears none and asks again.
+        let s = step(&m, &s, Action::Heal);
+        let s = step(&m, &s, Action::Timeout(1));
+        assert_eq!(
+            (s.members[1].role, s.members[1].term),
+            (Role::PreCandidate, 2)
+        );
+        let mut offered = Vec::new();
+        m.actions(&s, &mut offered);
+        assert!(offered.contains(&Action::RequestVote(1, 2)));
+        assert_eq!(m.ballot(&s, 1, 2), Ballot::HearsLeader);
+        assert_eq!(
+            m.next_state(&s, Action::RequestVote(1, 2)),
+            None,
+            "m3 refuses: m2 stays a pre-candidate of term 2 and m1 keeps leading term 1"
+        );
+        assert!(matches!(&m.events(&s, &Action::RequestVote(1, 2), &s)[1],
+                Event::Message { text, .. } if text == "refused: still hears its leader"));
+
         // m1, cut off, cannot time out while it still counts itself leader; once it steps down
         // its pre-vote campaign cannot raise its term.
+        let s = step(&m, &init, Action::Partition(0b001));
         let s = step(&m, &s, Action::StepDown(0));
         let s = step(&m, &s, Action::Timeout(0));
         assert_eq!(
             (s.members[0].role, s.members[0].term),
             (Role::PreCandidate, 1)
         );
+        assert_eq!(m.next_state(&s, Action::Timeout(0)), None);
     }
 
     #[test]
