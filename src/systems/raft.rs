@@ -842,7 +842,7 @@ impl System for Raft {
         });
         all.push(Property {
             name: "failover-possible",
-            meaning: "some behaviour replaces the first leader with a leader followed by a quorum",
+            meaning: "some behaviour elects another member leader, followed by a quorum, while the first leader is still in term 1",
             kind: Kind::Possibility(failed_over),
         });
         all
@@ -1456,12 +1456,20 @@ fn write_commits(_: &Raft, before: &RaftState, after: &RaftState) -> bool {
     after.acked & !before.acked != 0
 }
 
-/// A leader of a later term than the first, followed by a quorum: the cluster failed over.
+/// The cluster failed over: a leader of a later term, followed by a quorum, while the first
+/// leader is still in term 1 (down, cut off, or not yet told of the new term). So the new leader
+/// is another member, and it won without the first leader's vote: the first leader winning again
+/// once it is back is no failover. The first leader is the one member of term 1 that voted for
+/// itself (the others voted for it, and campaigning leaves term 1), which names no member and so
+/// holds under any renaming of them.
 fn failed_over(r: &Raft, s: &RaftState) -> bool {
-    has_working_leader(r, s)
-        && s.members
-            .iter()
-            .any(|m| m.up && m.role == Role::Leader && m.term > 1)
+    let first_still_in_term_1 = s
+        .members
+        .iter()
+        .enumerate()
+        .any(|(i, m)| m.term == 1 && m.vote == Some(i as Id));
+    first_still_in_term_1
+        && (0..r.masters).any(|l| s.members[l as usize].term > 1 && leads_a_quorum(r, s, l))
 }
 
 /// Without `heal`, groups of up, connected members only shrink (crashes) and never merge again.
@@ -1494,13 +1502,18 @@ fn no_write_can_commit(r: &Raft, s: &RaftState) -> bool {
 /// From such a state a new write commits within the extended budget (one more write than any
 /// main state has used): the leader appends it and replicates it to that quorum.
 fn has_working_leader(r: &Raft, s: &RaftState) -> bool {
-    s.members.iter().enumerate().any(|(l, m)| {
-        m.up && m.role == Role::Leader
-            && s.reachable(l as Id)
-                .filter(|&p| s.members[p as usize].term <= m.term)
-                .count()
-                >= r.quorum as usize
-    })
+    (0..r.masters).any(|l| leads_a_quorum(r, s, l))
+}
+
+/// Whether `l` is an up leader that a quorum of up, connected members (itself included) will
+/// follow: none of them is in a later term.
+fn leads_a_quorum(r: &Raft, s: &RaftState, l: Id) -> bool {
+    let m = &s.members[l as usize];
+    m.up && m.role == Role::Leader
+        && s.reachable(l)
+            .filter(|&p| s.members[p as usize].term <= m.term)
+            .count()
+            >= r.quorum as usize
 }
 
 impl stateright::Model for Raft {
@@ -2123,6 +2136,27 @@ mod tests {
         }
     }
 
+    /// Two split masters that heal elect a leader of term 2 again, but only with the first
+    /// leader's vote: it comes back, no one replaced it.
+    #[test]
+    fn the_first_leader_winning_again_is_no_failover() {
+        let m = raft(Scenario {
+            masters: 2,
+            partition: true,
+            heal: true,
+            ..Scenario::default()
+        });
+        let graph = explore_all(&m, limits());
+        assert!(
+            graph.states().any(|s| (0..2).any(|l| {
+                let x = &s.members[l as usize];
+                x.term == 2 && leads_a_quorum(&m, s, l)
+            })),
+            "a leader of term 2 is elected"
+        );
+        assert_eq!(verdict(&m, "failover-possible").0, "violated");
+    }
+
     /// Symmetry reduction picks one representative per orbit: applying it twice changes
     /// nothing, and it keeps every invariant's verdict.
     #[test]
@@ -2153,10 +2187,12 @@ mod tests {
         }
     }
 
+    /// Two masters, one of which may crash (the 2-node trap), cannot fail over; three can.
     #[test]
     fn failover_needs_a_quorum_without_the_old_leader() {
         let two = raft(Scenario {
             masters: 2,
+            crash: Some(1),
             ..Scenario::default()
         });
         let (v, why) = verdict(&two, "failover-possible");
@@ -2164,6 +2200,7 @@ mod tests {
         assert!(why.contains("no reachable state satisfies it"), "{why}");
         let three = raft(Scenario {
             masters: 3,
+            crash: Some(1),
             ..Scenario::default()
         });
         let graph = explore_all(&three, limits());
@@ -2177,6 +2214,12 @@ mod tests {
             } => {
                 let end = crate::engine::trace::replay(&three, &w).expect("the witness replays");
                 assert!(failed_over(&three, &end));
+                // The replay starts from the initial state, where m1 leads term 1.
+                assert!(
+                    (1..3).any(|l| leads_a_quorum(&three, &end, l)) && end.members[0].term == 1,
+                    "another member leads: {}",
+                    three.summary(&end)
+                );
                 assert!(
                     w.steps.iter().any(|(a, _)| matches!(a, Action::Crash(_))),
                     "it takes a fault to fail over"
