@@ -41,7 +41,7 @@ pub enum Command {
         long_about = "Check gate files: rows of scenario, property and expected verdict; fail on any mismatch.\n\n\
 A gate file has one [[check]] table per row: scenario (a scenario file, relative to the gate file), \
 property (a name from `kcheck list`), expect (holds or violated), and optionally max-states, timeout, \
-and scenario fields (masters, quorum, crash, partition, heal, pre-vote, max-term, writes) laid over the \
+and scenario fields (masters, quorum, crash, partition, heal, pre-vote, max-term, writes, symmetry) laid over the \
 scenario file; without a scenario file they describe the whole scenario. An INCOMPLETE verdict fails its row.\n\n\
 Exit codes: 0 every row passes, 1 some row fails, 2 bad input: a malformed or empty gate file, an unwritable --junit file (nothing is checked).",
         after_help = "Examples:\n  kcheck gate                                   every *.toml under properties/\n  kcheck gate properties/raft.toml --junit gate.xml"
@@ -105,6 +105,10 @@ pub struct ScenarioArgs {
     /// Client writes the API server may send (0 to 3). Default 1.
     #[arg(long, value_name = "W", allow_negative_numbers = true)]
     pub writes: Option<u32>,
+    /// Explore every renaming of the members separately (no symmetry reduction): slower, for
+    /// cross-checking; the verdicts must be the same.
+    #[arg(long)]
+    pub no_symmetry: bool,
 }
 
 impl ScenarioArgs {
@@ -134,6 +138,9 @@ impl ScenarioArgs {
         }
         if let Some(w) = self.writes {
             s.writes = w;
+        }
+        if self.no_symmetry {
+            s.symmetry = false;
         }
         Ok(s)
     }

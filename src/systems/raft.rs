@@ -460,7 +460,7 @@ impl Raft {
             max_term: s.max_term,
             max_writes: s.writes,
             recovery_only: false,
-            symmetry: true,
+            symmetry: s.symmetry,
             #[cfg(test)]
             bug: None,
         }
