@@ -52,8 +52,10 @@ pub enum Goal<M: Model> {
     State(fn(&M, &M::State) -> bool),
     Step {
         step: fn(&M, &M::State, &M::State) -> bool,
-        /// States from which the system takes the step within its extended budget, by a
-        /// lemma of the model (checked by its tests). Spares re-exploring them.
+        /// States from which the system it is given takes the step within that system's own
+        /// budget, by a lemma of the model (checked by its tests against exhaustive search).
+        /// The engine asks it of the extended system (on the main graph and in the extended
+        /// search) and of the recovery system (in its search). Spares re-exploring them.
         ready: fn(&M, &M::State) -> bool,
     },
 }
