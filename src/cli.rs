@@ -43,7 +43,8 @@ pub enum Command {
         long_about = "Check gate files: rows of scenario, property and expected verdict; fail on any mismatch.\n\n\
 A gate file has one [[check]] table per row: scenario (a scenario file, relative to the gate file; \
 required), property (a name from `kcheck list`), expect (holds or violated), and optionally max-states, \
-timeout, and scenario fields (masters, quorum, crash, partition, heal, pre-vote, max-term, writes) laid \
+timeout, and scenario fields (masters, quorum, crash, partition, heal, pre-vote, max-term, writes, \
+symmetry) laid \
 over the scenario file. Two rows that check the same property on the same scenario are an error, \
 whether they expect the same verdict or not. An INCOMPLETE verdict fails its row.\n\n\
 Exit codes: 0 every row passes, 1 some row fails, 2 bad input: a malformed or empty gate file, a \
@@ -109,6 +110,10 @@ pub struct ScenarioArgs {
     /// Client writes the API server may send (0 to 3). Default 1.
     #[arg(long, value_name = "W", allow_negative_numbers = true, value_parser = writes)]
     pub writes: Option<u32>,
+    /// Explore every renaming of the members separately (no symmetry reduction): slower, for
+    /// cross-checking; the verdicts must be the same.
+    #[arg(long)]
+    pub no_symmetry: bool,
 }
 
 impl ScenarioArgs {
@@ -139,6 +144,9 @@ impl ScenarioArgs {
         }
         if let Some(w) = self.writes {
             s.writes = w;
+        }
+        if self.no_symmetry {
+            s.symmetry = false;
         }
         // The file's description tells of the file; say when flags changed what it describes.
         if s != file {

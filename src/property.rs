@@ -3,6 +3,18 @@
 //! A property is data: a stable kebab-case name, a one-line meaning and a kind that says how the
 //! engine decides it. Every system exports a catalogue of them; the CLI, `list` and the reports
 //! all read that same catalogue.
+//!
+//! **A property never names a member.** The engine explores one representative per renaming of
+//! a system's interchangeable components ([`System::representative`]), which is sound only
+//! because every property gives a state and each of its renamings the same answer. "Some member
+//! is leader" may be a property; "m2 is never leader" may not: with symmetry on it would hold
+//! (the representative of every state names its leader `m1`) though m2 can lead. To speak of a
+//! particular member, keep in the state something that moves with it under renaming (Raft's
+//! `failover-possible` finds the first leader as the one member of term 1 that voted for
+//! itself). The tests decide every catalogue property with symmetry on and off and require the
+//! same verdicts.
+//!
+//! [`System::representative`]: crate::systems::System::representative
 
 use std::fmt;
 use std::time::Duration;
@@ -10,14 +22,17 @@ use std::time::Duration;
 use serde::Serialize;
 use stateright::Model;
 
-/// A named property of a model.
+/// A named property of a model. Its functions must be blind to renaming of the members: see the
+/// module docs.
 pub struct Property<M: Model> {
     pub name: &'static str,
     pub meaning: &'static str,
     pub kind: Kind<M>,
 }
 
-/// How a property is decided.
+/// How a property is decided. Every function here (conditions, goals, steps, lemmas) must give
+/// a state and each renaming of its members the same answer, or symmetry reduction changes the
+/// verdict.
 pub enum Kind<M: Model> {
     /// Holds in every reachable state. The function says why a state violates it.
     Invariant(fn(&M, &M::State) -> Option<String>),
@@ -37,8 +52,10 @@ pub enum Goal<M: Model> {
     State(fn(&M, &M::State) -> bool),
     Step {
         step: fn(&M, &M::State, &M::State) -> bool,
-        /// States from which the system takes the step within its extended budget, by a
-        /// lemma of the model (checked by its tests). Spares re-exploring them.
+        /// States from which the system it is given takes the step within that system's own
+        /// budget, by a lemma of the model (checked by its tests against exhaustive search).
+        /// The engine asks it of the extended system (on the main graph and in the extended
+        /// search) and of the recovery system (in its search). Spares re-exploring them.
         ready: fn(&M, &M::State) -> bool,
     },
 }

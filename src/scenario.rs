@@ -59,6 +59,9 @@ pub struct Scenario {
     pub max_term: u32,
     /// Client writes the API server may send.
     pub writes: u32,
+    /// Explore one state per renaming of the interchangeable members (the default). Off, every
+    /// renaming is explored separately: slower, the same verdicts, for cross-checking.
+    pub symmetry: bool,
 }
 
 impl Default for Scenario {
@@ -74,6 +77,7 @@ impl Default for Scenario {
             pre_vote: false,
             max_term: 2,
             writes: 1,
+            symmetry: true,
         }
     }
 }
@@ -89,6 +93,7 @@ pub struct RaftScenario {
     pub pre_vote: bool,
     pub max_term: u8,
     pub writes: u8,
+    pub symmetry: bool,
 }
 
 /// Everything that can be wrong with a scenario or its file.
@@ -199,6 +204,7 @@ impl Scenario {
             pre_vote: self.pre_vote,
             max_term: self.max_term as u8,
             writes: self.writes as u8,
+            symmetry: self.symmetry,
         })
     }
 }
@@ -226,7 +232,7 @@ impl RaftScenario {
             "no recovery"
         };
         format!(
-            "{} master{} (quorum {}{}), {}, {}{}",
+            "{} master{} (quorum {}{}), {}, {}{}{}",
             self.masters,
             if self.masters == 1 { "" } else { "s" },
             self.quorum,
@@ -237,7 +243,12 @@ impl RaftScenario {
             },
             faults.join(" and "),
             heal,
-            if self.pre_vote { ", pre-vote on" } else { "" }
+            if self.pre_vote { ", pre-vote on" } else { "" },
+            if self.symmetry {
+                ""
+            } else {
+                ", symmetry reduction off"
+            }
         )
     }
 }

@@ -55,8 +55,17 @@ fn four_masters_split_two_and_two() {
         "write-availability",
     ]);
     assert_eq!(code, 1, "{out}");
+    // The shortest counterexample is the even split itself, and neither half has a quorum.
+    assert!(out.contains("counterexample, 1 step "), "{out}");
     assert!(
-        out.contains("{m1, m2} | {m3, m4}") || out.contains("has 2 votes, needs 3"),
+        out.contains("1. the network splits {m1, m2} | {m3, m4}"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "why: {m1, m2} cannot gather a quorum (has 2 votes, needs 3); \
+             {m3, m4} cannot gather a quorum (has 2 votes, needs 3)"
+        ),
         "{out}"
     );
 }
@@ -79,6 +88,42 @@ fn quorum_one_on_two_masters_buys_split_brain() {
         out.contains("why: m1 committed [t1:w1] at index 2 but m2 committed [t2]"),
         "{out}"
     );
+}
+
+#[test]
+fn symmetry_off_is_a_flag_and_a_scenario_field() {
+    let dir = std::env::temp_dir().join(format!("kcheck-symmetry-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let file = dir.join("no-symmetry.toml");
+    std::fs::write(&file, "masters = 3\ncrash = 1\nsymmetry = false\n").expect("write");
+    let by_file = json(&["verify", file.to_str().expect("utf-8"), "--format", "json"]);
+    let by_flag = json(&[
+        "verify",
+        "--masters",
+        "3",
+        "--crash",
+        "1",
+        "--no-symmetry",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(by_file, by_flag);
+    let reduced = json(&[
+        "verify",
+        "--masters",
+        "3",
+        "--crash",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert!(by_flag["stats"]["states"].as_u64() > reduced["stats"]["states"].as_u64());
+    let (_, out, _) = kcheck(&["verify", "--masters", "3", "--no-symmetry"]);
+    assert!(
+        out.contains("no recovery, symmetry reduction off\n"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -137,25 +182,55 @@ fn json_has_the_documented_shape() {
     assert!(results.iter().any(|r| r["verdict"] == "holds"));
 }
 
+/// The verdict of each property in a JSON report.
+fn verdicts(report: &Value) -> Vec<(String, String)> {
+    report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| (r["property"].to_string(), r["verdict"].to_string()))
+        .collect()
+}
+
 #[test]
 fn the_same_input_gives_the_same_output() {
-    let run = |threads: &str| {
-        json(&[
+    let run = |extra: &[&str]| {
+        let mut args = vec![
             "verify",
             "--masters",
             "4",
+            "--crash",
+            "1",
             "--partition",
             "--format",
             "json",
-            "--threads",
-            threads,
-        ])
+        ];
+        args.extend(extra);
+        json(&args)
     };
-    assert_eq!(run("2"), run("2"));
+    let one = run(&["--threads", "1"]);
     assert_eq!(
-        run("2"),
-        run("1"),
+        one,
+        run(&["--threads", "2"]),
         "thread count does not change ids or traces"
+    );
+    assert_eq!(one, run(&["--threads", "3"]));
+    // Symmetry reduction changes what is explored, never a verdict.
+    let all = run(&["--no-symmetry"]);
+    assert_eq!(verdicts(&all), verdicts(&one));
+    assert_eq!(
+        verdicts(&one)
+            .iter()
+            .filter(|(_, v)| v == "\"violated\"")
+            .count(),
+        2,
+        "{one}"
+    );
+    let states = |v: &Value| v["stats"]["states"].as_u64().expect("states");
+    assert!(states(&all) > 2 * states(&one), "{all} {one}");
+    assert_eq!(
+        (&one["scenario"]["symmetry"], &all["scenario"]["symmetry"]),
+        (&Value::Bool(true), &Value::Bool(false))
     );
 }
 
@@ -199,9 +274,28 @@ fn a_cut_search_is_incomplete_never_holds() {
         "--max-states",
         "5",
     ]);
+    assert_eq!(code, 3, "{out}");
+    // A violation found before the cut still counts: exit 1. What the cut part decides is a
+    // violation or a witnessed possibility; everything else is INCOMPLETE.
+    let (code, out, _) = kcheck(&[
+        "verify",
+        "--masters",
+        "2",
+        "--quorum",
+        "1",
+        "--partition",
+        "--max-states",
+        "8",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("VIOLATED   no-split-brain"), "{out}");
+    assert!(out.contains("INCOMPLETE write-availability"), "{out}");
+    let holds: Vec<&str> = out.lines().filter(|l| l.contains("HOLDS  ")).collect();
+    assert_eq!(holds.len(), 1, "{out}");
+    assert!(holds[0].contains("failover-possible"), "{out}");
     assert!(
-        code == 1 || code == 3,
-        "a violation found before the cut still counts: {out}"
+        out.contains("failover-possible: witnessed within term ≤ 2"),
+        "{out}"
     );
 }
 

@@ -114,13 +114,15 @@ pub fn dead_states<M: System>(
     if let Some(cut) = graph.cut {
         return Err(cut);
     }
-    let reaches = reaches_goal(model, graph, goal);
+    // The goal counts within the extended budget, so the lemmas are asked of the extended system
+    // even on the main graph (every edge of which is an edge of the extended system).
+    let extended = model.extended();
+    let reaches = reaches_goal(&extended, graph, goal);
     let suspects: Vec<usize> = (0..graph.len()).filter(|&id| !reaches[id]).collect();
     // First a cheap search in the restricted system: a path found there is a path of the
     // extended system. Only the suspects it cannot clear get the exhaustive extended search,
     // which alone may declare a state dead.
     let quick = model.recovery();
-    let extended = model.extended();
     let mut dead = suspects;
     for system in [&quick, &extended] {
         if dead.is_empty() {

@@ -133,6 +133,7 @@ struct RawRow {
     pre_vote: Option<bool>,
     max_term: Option<u32>,
     writes: Option<u32>,
+    symmetry: Option<bool>,
 }
 
 /// The gate files a list of paths names: files as given, directories as every `*.toml`
@@ -354,6 +355,10 @@ impl RawRow {
         if let Some(v) = self.writes {
             scenario.writes = v;
             note("writes", &v);
+        }
+        if let Some(v) = self.symmetry {
+            scenario.symmetry = v;
+            note("symmetry", &v);
         }
         words
     }

@@ -42,7 +42,10 @@ pub trait System:
     fn explain_stuck(&self, state: &Self::State) -> String;
     /// Symmetry reduction: a state of the same orbit under renaming of interchangeable
     /// components, the same for every member of the orbit where possible, or `None` to keep the
-    /// state as it is. Every property must be blind to such renaming.
+    /// state as it is. Sound only because every property of the catalogue (and every lemma it
+    /// relies on) is blind to such renaming: none names a member, so a state and its renamings
+    /// get the same verdict. A property like "m2 is never leader" would get a wrong verdict here.
+    /// `--no-symmetry` (scenario field `symmetry = false`) turns the reduction off.
     fn representative(&self, _state: &Self::State) -> Option<Self::State> {
         None
     }
