@@ -113,9 +113,13 @@ pub fn decide_all<'a, M: System>(
         .iter()
         .map(|p| {
             let verdict = match &p.kind {
-                Kind::Recoverability { goal, hopeless } => {
+                Kind::Recoverability {
+                    goal,
+                    hopeless,
+                    spent,
+                } => {
                     let (verdict, ids) = recoverability::decide_keeping_dead(
-                        model, &graph, goal, *hopeless, &limits, progress,
+                        model, &graph, goal, *hopeless, *spent, &limits, progress,
                     );
                     dead.extend(ids.map(|ids| (p.name, ids)));
                     verdict

@@ -30,6 +30,9 @@ pub struct Property<M: Model> {
     pub kind: Kind<M>,
 }
 
+/// A lemma of a model about one state (checked by the model's tests).
+pub type Lemma<M> = fn(&M, &<M as Model>::State) -> bool;
+
 /// How a property is decided. Every function here (conditions, goals, steps, lemmas) must give
 /// a state and each renaming of its members the same answer, or symmetry reduction changes the
 /// verdict.
@@ -38,12 +41,16 @@ pub enum Kind<M: Model> {
     Invariant(fn(&M, &M::State) -> Option<String>),
     /// Some reachable state satisfies it.
     Possibility(fn(&M, &M::State) -> bool),
-    /// From every reachable state a goal is still reachable (AG EF goal). `hopeless` marks
-    /// states from which, by a lemma of the model (checked by its tests), the goal can never be
-    /// reached whatever the budget; recovery searches stop there.
+    /// From every reachable state a goal is still reachable (AG EF goal). Two lemmas of the
+    /// model (checked by its tests) stop recovery searches early:
+    /// - `hopeless` marks states from which the goal can never be reached, *whatever the
+    ///   budget*; a counterexample ending in one is proved (see [`Basis::Proof`]);
+    /// - `spent` marks states from which the goal cannot be reached within the system's own
+    ///   budget (every write used, say): it prunes a search and proves nothing beyond it.
     Recoverability {
         goal: Goal<M>,
-        hopeless: fn(&M, &M::State) -> bool,
+        hopeless: Lemma<M>,
+        spent: Lemma<M>,
     },
 }
 

@@ -42,9 +42,11 @@ pub fn decide_reporting<M: System>(
     match &property.kind {
         Kind::Invariant(check) => invariant::decide(model, graph, *check),
         Kind::Possibility(goal) => possibility::decide(model, graph, *goal),
-        Kind::Recoverability { goal, hopeless } => {
-            recoverability::decide(model, graph, goal, *hopeless, limits, progress)
-        }
+        Kind::Recoverability {
+            goal,
+            hopeless,
+            spent,
+        } => recoverability::decide(model, graph, goal, *hopeless, *spent, limits, progress),
     }
 }
 
@@ -112,6 +114,7 @@ mod tests {
                     kind: Kind::Recoverability {
                         goal: Goal::State(|_, s| *s == State::At(0)),
                         hopeless: |_, s| *s == State::Sink,
+                        spent: |_, _| false,
                     },
                 },
                 Property {
@@ -120,6 +123,7 @@ mod tests {
                     kind: Kind::Recoverability {
                         goal: Goal::State(|_, s| *s == State::At(0)),
                         hopeless: |_, _| false,
+                        spent: |_, _| false,
                     },
                 },
                 Property {

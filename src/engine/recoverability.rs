@@ -19,18 +19,19 @@
 use rayon::prelude::*;
 
 use super::{explore, trace, Graph, Limits, Progress, Search};
-use crate::property::{Basis, Cut, Exhaustive, Goal, Verdict, Violation};
+use crate::property::{Basis, Cut, Exhaustive, Goal, Lemma, Verdict, Violation};
 use crate::systems::System;
 
 pub fn decide<M: System>(
     model: &M,
     graph: &Graph<M>,
     goal: &Goal<M>,
-    hopeless: fn(&M, &M::State) -> bool,
+    hopeless: Lemma<M>,
+    spent: Lemma<M>,
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Verdict<M> {
-    decide_keeping_dead(model, graph, goal, hopeless, limits, progress).0
+    decide_keeping_dead(model, graph, goal, hopeless, spent, limits, progress).0
 }
 
 /// [`decide`], also returning the dead states it found (ids in `graph`, increasing), or `None`
@@ -39,11 +40,12 @@ pub fn decide_keeping_dead<M: System>(
     model: &M,
     graph: &Graph<M>,
     goal: &Goal<M>,
-    hopeless: fn(&M, &M::State) -> bool,
+    hopeless: Lemma<M>,
+    spent: Lemma<M>,
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> (Verdict<M>, Option<Vec<usize>>) {
-    match dead_states(model, graph, goal, hopeless, limits, progress) {
+    match dead_states(model, graph, goal, hopeless, spent, limits, progress) {
         Ok(dead) => (verdict(model, graph, hopeless, &dead), Some(dead)),
         Err(cut) => (Verdict::Incomplete(cut), None),
     }
@@ -107,7 +109,8 @@ pub fn dead_states<M: System>(
     model: &M,
     graph: &Graph<M>,
     goal: &Goal<M>,
-    hopeless: fn(&M, &M::State) -> bool,
+    hopeless: Lemma<M>,
+    spent: Lemma<M>,
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<usize>, Cut> {
@@ -128,27 +131,36 @@ pub fn dead_states<M: System>(
         if dead.is_empty() {
             break;
         }
-        dead = still_stuck(system, graph, &dead, goal, hopeless, limits, progress)?;
+        dead = still_stuck(
+            system,
+            graph,
+            &dead,
+            goal,
+            [hopeless, spent],
+            limits,
+            progress,
+        )?;
     }
     Ok(dead)
 }
 
 /// The suspects (ids in `graph`) from which `model` cannot reach the goal, found by exploring
 /// from all of them at once. States that already satisfy the goal, or are ready for its step,
-/// are not expanded: only the region that has not recovered yet is explored. Nor are hopeless
-/// states: by the model's lemma, nothing after them reaches the goal.
+/// are not expanded: only the region that has not recovered yet is explored. Nor are states the
+/// `lemmas` (hopeless, spent) rule out: by the model's lemmas, nothing after them reaches the
+/// goal within `model`'s budget.
 fn still_stuck<M: System>(
     model: &M,
     graph: &Graph<M>,
     suspects: &[usize],
     goal: &Goal<M>,
-    hopeless: fn(&M, &M::State) -> bool,
+    lemmas: [Lemma<M>; 2],
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<usize>, Cut> {
     let starts: Vec<M::State> = suspects.iter().map(|&id| graph.state(id).clone()).collect();
     let done = |s: &M::State| {
-        hopeless(model, s)
+        lemmas.iter().any(|lemma| lemma(model, s))
             || match goal {
                 Goal::State(f) => f(model, s),
                 Goal::Step { ready, .. } => ready(model, s),

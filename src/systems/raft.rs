@@ -828,7 +828,8 @@ impl System for Raft {
                     step: write_commits,
                     ready: write_ready,
                 },
-                hopeless: no_write_can_commit,
+                hopeless: no_write_can_ever_commit,
+                spent: writes_spent,
             },
         });
         all.push(Property {
@@ -838,6 +839,7 @@ impl System for Raft {
             kind: Kind::Recoverability {
                 goal: Goal::State(has_working_leader),
                 hopeless: no_quorum_ever,
+                spent: |_, _| false,
             },
         });
         all.push(Property {
@@ -1491,26 +1493,31 @@ fn no_quorum_ever(r: &Raft, s: &RaftState) -> bool {
             .all(|i| !s.members[i as usize].up || s.reachable(i).count() < r.quorum as usize)
 }
 
-/// No write can commit (the goal of write-availability) in two cases.
-/// - Every client write of `r`'s budget has been sent and no log holds one that is not yet
-///   acknowledged: only a write in some log can be committed, so nothing is left to commit.
-/// - No quorum can ever form ([`no_quorum_ever`]), and no leader still holds entries it has not
-///   committed whose replicas, with its own group, make a quorum: a leader's entries only reach
-///   its own group, and a new leader starts with no replicas counted outside it.
-fn no_write_can_commit(r: &Raft, s: &RaftState) -> bool {
-    (s.writes >= r.max_writes && !s.members.iter().any(|m| holds_unacked_write(s, m)))
-        || (no_quorum_ever(r, s)
-            && (0..r.masters).all(|l| {
-                let m = &s.members[l as usize];
-                if !m.up || m.role != Role::Leader {
-                    return true;
-                }
-                let group = s.reachable(l).fold(0u8, |acc, p| acc | 1 << p);
-                let holders = (0..r.masters)
-                    .filter(|&p| group >> p & 1 == 1 || m.match_index[p as usize] > m.commit)
-                    .count();
-                holders < r.quorum as usize
-            }))
+/// Within `r`'s budget no write can commit any more: every client write has been sent and no log
+/// holds one that is not yet acknowledged, and only a write in some log can be committed. A
+/// larger budget (one more write) may still commit one, so this prunes searches and proves
+/// nothing beyond them.
+fn writes_spent(r: &Raft, s: &RaftState) -> bool {
+    s.writes >= r.max_writes && !s.members.iter().any(|m| holds_unacked_write(s, m))
+}
+
+/// No write can ever commit (the goal of write-availability), whatever the budget: no quorum can
+/// ever form ([`no_quorum_ever`]), and no leader still holds entries it has not committed whose
+/// replicas, with its own group, make a quorum: a leader's entries only reach its own group, and
+/// a new leader starts with no replicas counted outside it.
+fn no_write_can_ever_commit(r: &Raft, s: &RaftState) -> bool {
+    no_quorum_ever(r, s)
+        && (0..r.masters).all(|l| {
+            let m = &s.members[l as usize];
+            if !m.up || m.role != Role::Leader {
+                return true;
+            }
+            let group = s.reachable(l).fold(0u8, |acc, p| acc | 1 << p);
+            let holders = (0..r.masters)
+                .filter(|&p| group >> p & 1 == 1 || m.match_index[p as usize] > m.commit)
+                .count();
+            holders < r.quorum as usize
+        })
 }
 
 /// The lemma behind write-availability's `ready`: a working leader commits a write not yet
@@ -2147,9 +2154,15 @@ mod tests {
             for (model, graph) in &graphs {
                 assert!(graph.cut.is_none());
                 for p in Raft::catalogue() {
-                    let Kind::Recoverability { goal, hopeless } = &p.kind else {
+                    let Kind::Recoverability {
+                        goal,
+                        hopeless,
+                        spent,
+                    } = &p.kind
+                    else {
                         continue;
                     };
+                    let wider = model.extended();
                     let reaches = reaching(model, graph, goal);
                     let count = marked.entry(p.name).or_default();
                     for (id, s) in graph.states().enumerate() {
@@ -2165,16 +2178,25 @@ mod tests {
                                 count.0 += 1;
                             }
                         }
-                        if hopeless(model, s) {
+                        if hopeless(model, s) || spent(model, s) {
                             assert!(
                                 !reaches[id],
-                                "{}: hopeless, yet a goal within {}: {}",
+                                "{}: hopeless or spent, yet a goal within {}: {}",
                                 p.name,
                                 model.bounds(),
                                 m.summary(s)
                             );
                             count.1 += 1;
                         }
+                        // `hopeless` proves a verdict for every budget, so a larger budget
+                        // must not change its answer.
+                        assert_eq!(
+                            hopeless(model, s),
+                            hopeless(&wider, s),
+                            "{}: hopeless depends on the budget: {}",
+                            p.name,
+                            m.summary(s)
+                        );
                     }
                 }
             }
@@ -2306,6 +2328,7 @@ mod tests {
                     })
                 }),
                 hopeless: |_: &Raft, _: &RaftState| false,
+                spent: |_: &Raft, _: &RaftState| false,
             },
         };
         let two_split = Scenario {
