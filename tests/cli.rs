@@ -319,18 +319,6 @@ fn help_shows_an_example() {
     assert!(out.contains("kcheck verify --masters 2 --partition"));
 }
 
-fn assert_bad_input(args: &[&str], expected: &str) {
-    let (code, out, err) = kcheck(args);
-    assert_eq!(code, 2, "{args:?}: {out}{err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    assert!(err.contains(expected), "{args:?}: {err}");
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{err}"
-    );
-    assert!(out.is_empty(), "{out}");
-}
-
 #[test]
 fn bad_input_gets_one_line_and_exit_2() {
     let dir = std::env::temp_dir().join(format!("kcheck-cli-{}", std::process::id()));
@@ -342,44 +330,44 @@ fn bad_input_gets_one_line_and_exit_2() {
     let broken = broken.to_str().expect("utf-8");
     let unknown = unknown.to_str().expect("utf-8");
 
-    assert_bad_input(
+    common::assert_bad_input(
         &["verify", "--masters", "0"],
         "masters must be 1 to 7 (got 0)",
     );
-    assert_bad_input(
+    common::assert_bad_input(
         &["verify", "--masters", "99"],
         "masters must be 1 to 7 (got 99)",
     );
-    assert_bad_input(
+    common::assert_bad_input(
         &["verify", "--masters", "2", "--quorum", "3"],
         "quorum must be 1 to 2",
     );
-    assert_bad_input(
+    common::assert_bad_input(
         &["verify", "--masters", "3", "--crash", "4"],
         "crash must be 0 to 3",
     );
-    assert_bad_input(&["verify", "--writes", "9"], "writes must be 0 to 3");
-    assert_bad_input(
+    common::assert_bad_input(&["verify", "--writes", "9"], "writes must be 0 to 3");
+    common::assert_bad_input(
         &["verify", "--property", "no-such-thing"],
         "unknown property `no-such-thing`",
     );
-    assert_bad_input(&["verify", broken], "broken.toml:2:");
-    assert_bad_input(&["verify", unknown], "unknown field `masterz`");
-    assert_bad_input(
+    common::assert_bad_input(&["verify", broken], "broken.toml:2:");
+    common::assert_bad_input(&["verify", unknown], "unknown field `masterz`");
+    common::assert_bad_input(
         &["verify", "/no/such/scenario.toml"],
         "cannot read /no/such/scenario.toml: no such file",
     );
-    assert_bad_input(&["verify", "--masters", "many"], "invalid value 'many'");
-    assert_bad_input(
+    common::assert_bad_input(&["verify", "--masters", "many"], "invalid value 'many'");
+    common::assert_bad_input(
         &["verify", "--frobnicate"],
         "unexpected argument '--frobnicate'",
     );
-    assert_bad_input(&["verify", "--timeout", "-1"], "--timeout");
-    assert_bad_input(
+    common::assert_bad_input(&["verify", "--timeout", "-1"], "--timeout");
+    common::assert_bad_input(
         &["verify", "--threads", "0"],
         "threads must be 1 to 256 (got 0)",
     );
-    assert_bad_input(&["frob"], "unrecognized subcommand");
+    common::assert_bad_input(&["frob"], "unrecognized subcommand");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -387,13 +375,13 @@ fn bad_input_gets_one_line_and_exit_2() {
 /// is not; limits too large to be durations are refused, not a crash.
 #[test]
 fn argument_errors_say_what_is_allowed() {
-    assert_bad_input(&["verfy"], "tip: a similar subcommand exists: 'verify'");
-    assert_bad_input(&["completions"], "<SHELL>");
-    assert_bad_input(
+    common::assert_bad_input(&["verfy"], "tip: a similar subcommand exists: 'verify'");
+    common::assert_bad_input(&["completions"], "<SHELL>");
+    common::assert_bad_input(
         &["table", "--format", "yaml"],
         "[possible values: markdown, json]",
     );
-    assert_bad_input(&["table", "--max-masters", "-1"], "invalid value '-1'");
+    common::assert_bad_input(&["table", "--max-masters", "-1"], "invalid value '-1'");
     for command in [
         &["verify", "--masters", "2"][..],
         &["gate", "tests/fixtures/gate/wrong.toml"],
@@ -402,10 +390,10 @@ fn argument_errors_say_what_is_allowed() {
         for t in ["1e300", "NaN", "inf", "0"] {
             let mut args = command.to_vec();
             args.extend(["--timeout", t]);
-            assert_bad_input(&args, "--timeout must be a positive number of seconds");
+            common::assert_bad_input(&args, "--timeout must be a positive number of seconds");
         }
     }
-    assert_bad_input(&["explore", "--max-states", "0"], "--max-states");
+    common::assert_bad_input(&["explore", "--max-states", "0"], "--max-states");
     // `kcheck` alone prints its help and fails.
     let (code, out, err) = kcheck(&[]);
     assert_eq!(code, 2);
@@ -418,11 +406,11 @@ fn argument_errors_say_what_is_allowed() {
 /// Files that cannot be written are found out before the check, not after it.
 #[test]
 fn unwritable_outputs_are_refused_before_checking() {
-    assert_bad_input(
+    common::assert_bad_input(
         &["verify", "--masters", "2", "--output", "README.md"],
         "--output README.md: not a directory",
     );
-    assert_bad_input(
+    common::assert_bad_input(
         &[
             "gate",
             "tests/fixtures/gate/wrong.toml",

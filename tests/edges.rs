@@ -15,20 +15,6 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"))
 }
 
-/// Exit code 2, one line on stderr that contains `expected`, nothing on stdout, no panic.
-fn assert_refused(args: &[&str], expected: &str) {
-    let (code, out, err) = kcheck(args);
-    assert_eq!(code, 2, "{args:?}: {out}{err}");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "{args:?}: one line: {err}"
-    );
-    assert!(err.contains(expected), "{args:?}: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(out.is_empty(), "{args:?}: {out}");
-}
-
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("edges-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -177,27 +163,27 @@ fn a_closed_pipe_ends_quietly() {
 
 #[test]
 fn numbers_out_of_range_name_the_range() {
-    assert_refused(
+    common::assert_bad_input(
         &["verify", "--masters", "-1"],
         "masters must be 1 to 7 (got -1)",
     );
-    assert_refused(
+    common::assert_bad_input(
         &["verify", "--threads", "10000"],
         "threads must be 1 to 256 (got 10000)",
     );
-    assert_refused(
+    common::assert_bad_input(
         &["verify", "--crash", "-2"],
         "crash must be 0 to 7 (got -2)",
     );
-    assert_refused(
+    common::assert_bad_input(
         &["verify", "--max-term", "-1"],
         "max-term must be 2 to 6 (got -1)",
     );
-    assert_refused(
+    common::assert_bad_input(
         &["verify", "--max-states", "0"],
         "max-states must be at least 1 (got 0)",
     );
-    assert_refused(
+    common::assert_bad_input(
         &["table", "--max-masters", "-1"],
         "max-masters must be 1 to 7 (got -1)",
     );
@@ -247,23 +233,23 @@ fn scenario_files_that_set_nothing_or_never_end_are_refused() {
     big.push_str(&"# padding\n".repeat(120_000));
     std::fs::write(path("big.toml"), big).expect("write");
     for file in [path("empty.toml"), path("comment.toml"), "/dev/null".into()] {
-        assert_refused(&["verify", &file], &format!("{file} is empty"));
+        common::assert_bad_input(&["verify", &file], &format!("{file} is empty"));
     }
     let start = Instant::now();
-    assert_refused(
+    common::assert_bad_input(
         &["verify", "/dev/zero"],
         "cannot read /dev/zero: larger than 1 MiB",
     );
     assert!(start.elapsed() < Duration::from_secs(2), "a bounded read");
-    assert_refused(
+    common::assert_bad_input(
         &["verify", &path("big.toml")],
         "big.toml: larger than 1 MiB",
     );
-    assert_refused(
+    common::assert_bad_input(
         &["verify", "properties/raft.toml"],
         "properties/raft.toml is a gate file; run kcheck gate properties/raft.toml",
     );
-    assert_refused(
+    common::assert_bad_input(
         &["gate", "models/two-masters.toml"],
         "models/two-masters.toml is a scenario file; run kcheck verify models/two-masters.toml",
     );
@@ -309,7 +295,7 @@ fn gate_rows_that_cannot_mean_anything_are_refused() {
         path.to_string_lossy().into_owned()
     };
     let same = gate("same.toml", row("holds", "") + &row("holds", "masters = 2"));
-    assert_refused(
+    common::assert_bad_input(
         &["gate", &same],
         &format!("{same}:6: the same check as line 1"),
     );
@@ -317,7 +303,7 @@ fn gate_rows_that_cannot_mean_anything_are_refused() {
         "contra.toml",
         row("holds", "") + &row("violated", "timeout = 9"),
     );
-    assert_refused(
+    common::assert_bad_input(
         &["gate", &contra],
         &format!("{contra}:6: contradicts line 1, which expects holds"),
     );
@@ -334,7 +320,7 @@ fn gate_rows_that_cannot_mean_anything_are_refused() {
     let (code, out, err) = kcheck(&["gate", &fine, "-q"]);
     assert_eq!(code, 0, "{out}{err}");
     let zero = gate("zero.toml", row("holds", "max-states = 0"));
-    assert_refused(
+    common::assert_bad_input(
         &["gate", &zero],
         &format!("{zero}:5:14: max-states must be at least 1 (got 0)"),
     );
@@ -342,7 +328,7 @@ fn gate_rows_that_cannot_mean_anything_are_refused() {
         "bare.toml",
         "[[check]]\nmasters = 3\nproperty = \"no-split-brain\"\nexpect = \"holds\"\n".into(),
     );
-    assert_refused(
+    common::assert_bad_input(
         &["gate", &bare],
         &format!("{bare}:1:1: this row names no scenario file"),
     );
@@ -353,18 +339,18 @@ fn gate_rows_that_cannot_mean_anything_are_refused() {
 #[test]
 fn a_bound_that_allows_no_election_is_refused() {
     let reason = "max-term must be 2 to 6 (got 1): the first leader holds term 1";
-    assert_refused(&["verify", "--max-term", "1"], reason);
+    common::assert_bad_input(&["verify", "--max-term", "1"], reason);
     let dir = scratch("term");
     let file = dir.join("term-one.toml");
     std::fs::write(&file, "masters = 3\nmax-term = 1\n").expect("write");
-    assert_refused(&["verify", &file.to_string_lossy()], reason);
+    common::assert_bad_input(&["verify", &file.to_string_lossy()], reason);
     let gate = dir.join("gate.toml");
     std::fs::write(
         &gate,
         "[[check]]\nscenario = \"term-one.toml\"\nproperty = \"failover-possible\"\nexpect = \"violated\"\n",
     )
     .expect("write");
-    assert_refused(&["gate", &gate.to_string_lossy()], reason);
+    common::assert_bad_input(&["gate", &gate.to_string_lossy()], reason);
 }
 
 /// Traces speak the domain's words: roles in lower case, votes against the quorum as "has N

@@ -22,3 +22,21 @@ pub fn kcheck_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String)
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Runs `kcheck` with `args` and checks it refuses them as bad input: exit 2, nothing on stdout,
+/// and one line on stderr that contains `expected` (no panic, no backtrace).
+pub fn assert_bad_input(args: &[&str], expected: &str) {
+    let (code, out, err) = kcheck(args);
+    assert_eq!(code, 2, "{args:?}: {out}{err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: one line: {err}"
+    );
+    assert!(err.contains(expected), "{args:?}: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    assert!(out.is_empty(), "{args:?}: {out}");
+}
