@@ -1,0 +1,391 @@
+//! The steps of the model and how each changes the state: elections, replication, commit,
+//! faults; and the stateright model built from them.
+
+use serde::Serialize;
+
+use super::properties::stateright_invariants;
+use super::state::{Entry, Id, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS};
+use super::Raft;
+use crate::systems::System;
+
+/// The steps of the model, in etcd's terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Action {
+    /// The election timeout fires: campaign (or pre-campaign with pre-vote).
+    Timeout(Id),
+    /// A (pre-)vote request from a candidate to a member, with its response.
+    RequestVote(Id, Id),
+    /// A client write reaches the leader.
+    ClientWrite(Id),
+    /// The leader replicates its log to a follower, with the response.
+    AppendEntries(Id, Id),
+    /// CheckQuorum: a leader that cannot reach a quorum steps down.
+    StepDown(Id),
+    Crash(Id),
+    Restart(Id),
+    /// The network splits: members in the bitset on one side, the rest on the other.
+    Partition(u8),
+    Heal,
+}
+
+/// A voter's answer to a (pre-)vote request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ballot {
+    Granted,
+    /// The voter is in a later term: the candidate steps down instead.
+    NewerTerm,
+    /// The candidate's log is less up to date than the voter's (`raft.isUpToDate`).
+    LogBehind,
+    /// The voter already voted for another candidate in this term.
+    VotedFor(Id),
+    /// Pre-vote only: the voter still hears from its leader.
+    HearsLeader,
+}
+
+/// Deliberately broken variants, each missing one rule the safety properties depend on. Only
+/// tests build them: they prove that every property can fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bug {
+    /// A member grants its vote again in the same term.
+    VoteTwice,
+    /// Votes are granted without the log up-to-date check.
+    NoLogCheck,
+    /// A leader counts only itself when committing.
+    CommitAlone,
+    /// Followers append without truncating a conflicting suffix.
+    NoTruncate,
+}
+
+impl Raft {
+    /// The member whose campaign can win if any can: up, able to reach a quorum, with the most
+    /// up-to-date log (lowest id on a tie). Recovery searches let only it campaign.
+    fn best_candidate(&self, s: &RaftState) -> Option<Id> {
+        (0..self.masters)
+            .filter(|&i| s.members[i as usize].up && s.reachable(i).count() >= self.quorum as usize)
+            .max_by_key(|&i| {
+                let m = &s.members[i as usize];
+                (m.last_term(), m.last_index(), std::cmp::Reverse(i))
+            })
+    }
+
+    #[cfg(test)]
+    fn has_bug(&self, bug: Bug) -> bool {
+        self.bug == Some(bug)
+    }
+
+    #[cfg(not(test))]
+    #[inline(always)]
+    fn has_bug(&self, _: Bug) -> bool {
+        false
+    }
+
+    fn init(&self) -> RaftState {
+        let n = self.masters as usize;
+        let first = Entry { term: 1, write: 0 };
+        let members = (0..n)
+            .map(|i| Member {
+                term: 1,
+                vote: Some(0),
+                log: [first].into_iter().collect(),
+                commit: 1,
+                up: true,
+                role: if i == 0 { Role::Leader } else { Role::Follower },
+                votes: 0,
+                match_index: std::array::from_fn(|p| u8::from(i == 0 && p < n)),
+            })
+            .collect();
+        RaftState {
+            members,
+            network: Network::Whole,
+            crashes: 0,
+            writes: 0,
+            acked: 0,
+        }
+    }
+
+    fn become_leader(&self, s: &mut RaftState, id: Id) {
+        let m = &mut s.members[id as usize];
+        m.role = Role::Leader;
+        m.votes = 0;
+        m.log.push(Entry {
+            term: m.term,
+            write: 0,
+        });
+        let last = m.last_index();
+        m.match_index = [0; MAX_MEMBERS];
+        m.match_index[id as usize] = last;
+        self.advance_commit(s, id);
+    }
+
+    /// `raftLog.maybeCommit`: the highest index of the leader's own term stored by a quorum.
+    fn advance_commit(&self, s: &mut RaftState, id: Id) {
+        let m = &s.members[id as usize];
+        let mut commit = m.commit;
+        for index in (m.commit + 1..=m.last_index()).rev() {
+            if m.log[index as usize - 1].term != m.term {
+                break;
+            }
+            let stored = if self.has_bug(Bug::CommitAlone) {
+                self.quorum as usize
+            } else {
+                m.match_index.iter().filter(|&&x| x >= index).count()
+            };
+            if stored >= self.quorum as usize {
+                commit = index;
+                break;
+            }
+        }
+        if commit > m.commit {
+            let acked = m.log[..commit as usize].iter().fold(0u8, |acc, e| {
+                if e.write > 0 {
+                    acc | 1 << (e.write - 1)
+                } else {
+                    acc
+                }
+            });
+            s.members[id as usize].commit = commit;
+            s.acked |= acked;
+        }
+    }
+
+    /// After a (pre-)vote is granted: has the candidate won?
+    fn tally(&self, s: &mut RaftState, id: Id) {
+        let m = &mut s.members[id as usize];
+        if m.votes.count_ones() < self.quorum as u32 {
+            return;
+        }
+        if m.role == Role::PreCandidate {
+            m.term += 1;
+            m.vote = Some(id);
+            m.role = Role::Candidate;
+            m.votes = 1 << id;
+            self.tally(s, id);
+        } else {
+            self.become_leader(s, id);
+        }
+    }
+
+    /// Whether `voter` still hears from a leader of its term (etcd's in-lease check for
+    /// pre-votes: a member in contact with its leader refuses to help depose it).
+    fn hears_leader(&self, s: &RaftState, voter: Id) -> bool {
+        let term = s.members[voter as usize].term;
+        s.reachable(voter).any(|l| {
+            let m = &s.members[l as usize];
+            m.role == Role::Leader && m.term == term
+        })
+    }
+
+    /// The voter's answer to a (pre-)vote request, decided on the state before the request.
+    pub(super) fn ballot(&self, s: &RaftState, c: Id, v: Id) -> Ballot {
+        let (cand, voter) = (&s.members[c as usize], &s.members[v as usize]);
+        let pre = cand.role == Role::PreCandidate;
+        // A pre-vote asks for term + 1, so it is always above a voter it does not step down for.
+        if voter.term > cand.term {
+            return Ballot::NewerTerm;
+        }
+        let up_to_date = self.has_bug(Bug::NoLogCheck)
+            || (cand.last_term(), cand.last_index()) >= (voter.last_term(), voter.last_index());
+        if !up_to_date {
+            return Ballot::LogBehind;
+        }
+        if pre {
+            if self.hears_leader(s, v) {
+                return Ballot::HearsLeader;
+            }
+            return Ballot::Granted;
+        }
+        // A voter behind the candidate's term forgets its vote as it catches up.
+        match voter.vote {
+            Some(other)
+                if voter.term == cand.term && other != c && !self.has_bug(Bug::VoteTwice) =>
+            {
+                Ballot::VotedFor(other)
+            }
+            _ => Ballot::Granted,
+        }
+    }
+
+    fn request_vote(&self, s: &mut RaftState, c: Id, v: Id) {
+        let ballot = self.ballot(s, c, v);
+        let pre = s.members[c as usize].role == Role::PreCandidate;
+        let (c_term, v_term) = (s.members[c as usize].term, s.members[v as usize].term);
+        // A response carrying a higher term turns the (pre-)candidate into a follower.
+        if ballot == Ballot::NewerTerm {
+            s.members[c as usize].become_follower(v_term);
+            return;
+        }
+        if !pre && v_term < c_term {
+            s.members[v as usize].become_follower(c_term);
+        }
+        if ballot == Ballot::Granted {
+            if !pre {
+                s.members[v as usize].vote = Some(c);
+            }
+            s.members[c as usize].votes |= 1 << v;
+            self.tally(s, c);
+        }
+    }
+
+    fn append_entries(&self, s: &mut RaftState, l: Id, f: Id) {
+        let l_term = s.members[l as usize].term;
+        if s.members[f as usize].term > l_term {
+            let t = s.members[f as usize].term;
+            s.members[l as usize].become_follower(t);
+            return;
+        }
+        let leader = s.members[l as usize].clone();
+        let follower = &mut s.members[f as usize];
+        follower.become_follower(l_term);
+        if self.has_bug(Bug::NoTruncate) {
+            let have = follower.log.len();
+            follower.log.extend(leader.log.iter().skip(have).copied());
+        } else {
+            // Find the first conflict, truncate there, append what is missing.
+            let common = follower
+                .log
+                .iter()
+                .zip(leader.log.iter())
+                .take_while(|(a, b)| a == b)
+                .count();
+            if common < follower.log.len() && common < leader.log.len() {
+                follower.log.truncate(common);
+            }
+            let have = follower.log.len();
+            follower.log.extend(leader.log.iter().skip(have).copied());
+        }
+        let last_new = leader.last_index();
+        let commit = leader.commit.min(last_new);
+        if commit > follower.commit {
+            follower.commit = commit;
+        }
+        s.members[l as usize].match_index[f as usize] = last_new;
+        self.advance_commit(s, l);
+    }
+}
+
+impl stateright::Model for Raft {
+    type State = RaftState;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<RaftState> {
+        vec![self.init()]
+    }
+
+    fn actions(&self, s: &RaftState, actions: &mut Vec<Action>) {
+        let n = self.masters;
+        for i in 0..n {
+            let m = &s.members[i as usize];
+            if !m.up {
+                if self.heal {
+                    actions.push(Action::Restart(i));
+                }
+                continue;
+            }
+            match m.role {
+                Role::Leader => {
+                    if s.writes < self.max_writes && m.log.len() < LOG_CAPACITY {
+                        actions.push(Action::ClientWrite(i));
+                    }
+                    for p in 0..n {
+                        if p != i && s.members[p as usize].up && s.connected(i, p) {
+                            actions.push(Action::AppendEntries(i, p));
+                        }
+                    }
+                    if s.reachable(i).count() < self.quorum as usize {
+                        actions.push(Action::StepDown(i));
+                    }
+                }
+                Role::Candidate | Role::PreCandidate => {
+                    for p in 0..n {
+                        if p != i
+                            && m.votes >> p & 1 == 0
+                            && s.members[p as usize].up
+                            && s.connected(i, p)
+                        {
+                            actions.push(Action::RequestVote(i, p));
+                        }
+                    }
+                }
+                Role::Follower => {}
+            }
+            // Heartbeats are timely: the election timeout fires only for a member that hears
+            // from no leader of its term.
+            if m.role != Role::Leader
+                && m.term < self.max_term
+                && !self.hears_leader(s, i)
+                && (!self.recovery_only || self.best_candidate(s) == Some(i))
+            {
+                actions.push(Action::Timeout(i));
+            }
+            if s.crashes < self.crash && !self.recovery_only {
+                actions.push(Action::Crash(i));
+            }
+        }
+        if self.partition && s.network == Network::Whole && !self.recovery_only {
+            // Every split into two non-empty groups, named by the group holding m1.
+            let all = self.all();
+            for side in (1..all).filter(|side| side & 1 == 1) {
+                actions.push(Action::Partition(side));
+            }
+        }
+        if self.heal && matches!(s.network, Network::Split { .. }) {
+            actions.push(Action::Heal);
+        }
+    }
+
+    fn next_state(&self, s: &RaftState, action: Action) -> Option<RaftState> {
+        let mut t = s.clone();
+        match action {
+            Action::Timeout(i) => {
+                let m = &mut t.members[i as usize];
+                if self.pre_vote {
+                    m.role = Role::PreCandidate;
+                    m.votes = 1 << i;
+                } else {
+                    m.term += 1;
+                    m.vote = Some(i);
+                    m.role = Role::Candidate;
+                    m.votes = 1 << i;
+                }
+                self.tally(&mut t, i);
+            }
+            Action::RequestVote(c, v) => self.request_vote(&mut t, c, v),
+            Action::ClientWrite(l) => {
+                t.writes += 1;
+                let m = &mut t.members[l as usize];
+                m.log.push(Entry {
+                    term: m.term,
+                    write: t.writes,
+                });
+                let last = m.last_index();
+                m.match_index[l as usize] = last;
+                self.advance_commit(&mut t, l);
+            }
+            Action::AppendEntries(l, f) => self.append_entries(&mut t, l, f),
+            Action::StepDown(l) => t.members[l as usize].become_follower(0),
+            Action::Crash(i) => {
+                t.crashes += 1;
+                let m = &mut t.members[i as usize];
+                m.become_follower(0);
+                m.up = false;
+            }
+            Action::Restart(i) => t.members[i as usize].up = true,
+            Action::Partition(side) => t.network = Network::Split { side },
+            Action::Heal => t.network = Network::Healed,
+        }
+        (t != *s).then_some(t)
+    }
+
+    fn format_action(&self, action: &Action) -> String {
+        self.describe(action)
+    }
+
+    fn format_step(&self, last: &RaftState, action: Action) -> Option<String> {
+        self.next_state(last, action)
+            .map(|next| self.changes(last, &next).join("\n"))
+    }
+
+    fn properties(&self) -> Vec<stateright::Property<Self>> {
+        stateright_invariants()
+    }
+}

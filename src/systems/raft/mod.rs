@@ -1,0 +1,353 @@
+//! # etcd Raft quorum
+//!
+//! The consensus core of a Kubernetes control plane: one etcd member per master, electing a
+//! leader, replicating the API server's writes and committing them by quorum. This model answers
+//! the seed document's "2-node trap", its quorum tables and its split-brain section: which faults
+//! a cluster of N masters survives, and why an even number of members buys nothing.
+//!
+//! ## What is modelled, and how faithfully
+//! - **Persistent state per member** (etcd's `HardState` plus its WAL): `term`, `vote`, the `log`
+//!   and the `commit` index. etcd persists `commit` in `HardState`, so a restarted member keeps it.
+//! - **Volatile state**: the `role`, the votes a candidate has collected and the leader's
+//!   `match_index` per peer (etcd's `Progress.Match`). A crash clears all of it.
+//! - **Elections** with the log up-to-date check (`raft.isUpToDate`). A new leader appends an
+//!   empty entry of its own term, as etcd's `becomeLeader` does; that entry is what lets it
+//!   commit entries of earlier terms.
+//! - **Replication and commit**: a leader commits an index once a quorum of members store it and
+//!   the entry there is of the leader's own term (`raftLog.maybeCommit` never counts replicas of
+//!   older-term entries). Followers truncate conflicting suffixes and learn the commit index from
+//!   the leader.
+//! - **CheckQuorum** (on in every etcd server): a leader that cannot reach a quorum steps down.
+//! - **Pre-vote** (`--pre-vote`, etcd's `--pre-vote`): a would-be candidate first asks whether it
+//!   could win, without raising its term; a member still hearing from its leader refuses.
+//! - **Faults**: up to `crash` members crash (keeping their persistent state); the network may
+//!   split once into two non-empty groups that exchange nothing; with `heal`, crashed members
+//!   restart and the partition heals.
+//! - **Client writes** reach the leader, which appends them. A write whose leader loses quorum
+//!   before committing it stays in the logs it reached and may still commit under a later leader,
+//!   exactly as a write that timed out at the client can still take effect in etcd.
+//!
+//! ## The abstraction
+//! Each RPC is one atomic step: `RequestVote(c, v)` is the request and its response;
+//! `AppendEntries(l, f)` sends the leader's whole log and returns the follower's match index.
+//! Messages are never duplicated, reordered or lost in flight; a lost message is the same as one
+//! never sent, which the model already covers by never taking the step. This keeps five masters
+//! with a partition exhaustively checkable. Left out: learners, membership changes, snapshots,
+//! log compaction, read-index reads, leader leases and leadership transfer.
+//!
+//! The check starts from a healthy cluster: `m1` leads term 1 and every member has committed its
+//! empty entry, the "before" of each failure timeline in the seed document.
+//!
+//! ## Bounds
+//! `max_term` bounds elections and `writes` bounds client writes. Recoverability is decided with
+//! a larger budget (two more elections and one more write), see [`Raft::extended`].
+
+mod actions;
+mod diagram;
+mod properties;
+mod state;
+mod symmetry;
+#[cfg(test)]
+mod tests;
+
+use crate::property::{Goal, Kind, Property};
+use crate::scenario::RaftScenario;
+use crate::systems::{Event, System};
+
+pub use actions::{Action, Bug};
+pub use properties::{NO_SPLIT_BRAIN, WRITE_AVAILABILITY};
+pub use state::{Entry, Id, Log, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS};
+
+use diagram::{log_text, member_summary, members_of, picture, role_word, votes};
+use properties::{
+    failed_over, has_working_leader, invariant_catalogue, no_quorum_ever, no_write_can_ever_commit,
+    write_commits, write_ready, writes_spent,
+};
+
+/// The etcd Raft model of one scenario.
+#[derive(Clone, Debug)]
+pub struct Raft {
+    pub masters: u8,
+    pub quorum: u8,
+    pub crash: u8,
+    pub partition: bool,
+    pub heal: bool,
+    pub pre_vote: bool,
+    pub max_term: u8,
+    pub max_writes: u8,
+    /// Only the steps that can help the cluster recover: no new faults, and only the member
+    /// best placed to win may campaign. See [`Raft::recovery`].
+    pub recovery_only: bool,
+    /// Explore one representative per renaming of the members (see [`Raft::canonical`]).
+    pub symmetry: bool,
+    #[cfg(test)]
+    pub bug: Option<Bug>,
+}
+
+pub fn name(id: Id) -> String {
+    format!("m{}", id + 1)
+}
+
+impl Raft {
+    pub fn new(s: &RaftScenario) -> Self {
+        Raft {
+            masters: s.masters,
+            quorum: s.quorum,
+            crash: s.crash,
+            partition: s.partition,
+            heal: s.heal,
+            pre_vote: s.pre_vote,
+            max_term: s.max_term,
+            max_writes: s.writes,
+            recovery_only: false,
+            symmetry: s.symmetry,
+            #[cfg(test)]
+            bug: None,
+        }
+    }
+
+    fn all(&self) -> u8 {
+        ((1u16 << self.masters) - 1) as u8
+    }
+}
+
+impl System for Raft {
+    /// The property catalogue of this system.
+    fn catalogue() -> Vec<Property<Raft>> {
+        let mut all = invariant_catalogue();
+        all.push(Property {
+            name: WRITE_AVAILABILITY,
+            meaning: "from every reachable state a new client write can still commit",
+            kind: Kind::Recoverability {
+                goal: Goal::Step {
+                    step: write_commits,
+                    ready: write_ready,
+                },
+                hopeless: no_write_can_ever_commit,
+                spent: writes_spent,
+            },
+        });
+        all.push(Property {
+            name: "leader-availability",
+            meaning:
+                "from every reachable state a leader followed by a quorum can still be elected",
+            kind: Kind::Recoverability {
+                goal: Goal::State(has_working_leader),
+                hopeless: no_quorum_ever,
+                spent: |_, _| false,
+            },
+        });
+        all.push(Property {
+            name: "failover-possible",
+            meaning: "some behaviour elects another member leader, followed by a quorum, while the first leader is still in term 1",
+            kind: Kind::Possibility(failed_over),
+        });
+        all
+    }
+
+    /// The bounds in words, for "holds for all behaviours with ...".
+    fn bounds(&self) -> String {
+        format!(
+            "term ≤ {}, ≤ {} client write{}",
+            self.max_term,
+            self.max_writes,
+            if self.max_writes == 1 { "" } else { "s" }
+        )
+    }
+    /// The budget recoverability is decided under: two more elections than the main bound (a
+    /// first candidate may lose to a member with a longer log, the second then wins) and one
+    /// more write (the write whose commit is the goal).
+    fn extended(&self) -> Self {
+        Raft {
+            max_term: self.max_term + 2,
+            max_writes: self.max_writes + 1,
+            ..self.clone()
+        }
+    }
+    /// The extended budget restricted to the steps that can help recovery. Every path of this
+    /// model is a path of [`Raft::extended`], so a goal reached here is reachable there.
+    fn recovery(&self) -> Self {
+        Raft {
+            recovery_only: true,
+            ..self.extended()
+        }
+    }
+    /// An action in words.
+    fn describe(&self, action: &Action) -> String {
+        match *action {
+            Action::Timeout(i) if self.pre_vote => format!(
+                "{}'s election timeout fires: it asks for pre-votes",
+                name(i)
+            ),
+            Action::Timeout(i) => format!("{}'s election timeout fires: it campaigns", name(i)),
+            Action::RequestVote(c, v) => format!("{} asks {} for its vote", name(c), name(v)),
+            Action::ClientWrite(l) => format!("a client write reaches leader {}", name(l)),
+            Action::AppendEntries(l, p) => format!("{} replicates its log to {}", name(l), name(p)),
+            Action::StepDown(l) => format!(
+                "{} cannot reach a quorum and steps down (CheckQuorum)",
+                name(l)
+            ),
+            Action::Crash(i) => format!("{} crashes", name(i)),
+            Action::Restart(i) => format!("{} restarts", name(i)),
+            Action::Partition(side) => format!(
+                "the network splits {} | {}",
+                members_of(side, self.masters),
+                members_of(self.all() & !side, self.masters)
+            ),
+            Action::Heal => "the network heals".to_string(),
+        }
+    }
+    /// One line per member: role, term, log and commit, and the network.
+    fn summary(&self, s: &RaftState) -> String {
+        let mut parts: Vec<String> = s
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| member_summary(i as Id, m))
+            .collect();
+        if let Network::Split { side } = s.network {
+            parts.push(format!(
+                "network split {} | {}",
+                members_of(side, self.masters),
+                members_of(self.all() & !side, self.masters)
+            ));
+        }
+        parts.join("; ")
+    }
+    /// The members as boxes coloured by role, each group of a split network in its own frame.
+    fn picture(&self, s: &RaftState) -> Option<String> {
+        Some(picture(s))
+    }
+    /// What changed between two states, in words.
+    fn changes(&self, a: &RaftState, b: &RaftState) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, (x, y)) in a.members.iter().zip(b.members.iter()).enumerate() {
+            let who = name(i as Id);
+            if x.up != y.up {
+                out.push(format!(
+                    "{who} {}",
+                    if y.up {
+                        "restarts as follower"
+                    } else {
+                        "crashes (keeps term, vote, log, commit)"
+                    }
+                ));
+            }
+            if x.term != y.term {
+                out.push(format!("{who} term {} → {}", x.term, y.term));
+            }
+            if x.role != y.role && (x.up == y.up) {
+                out.push(format!("{who} becomes {}", role_word(y.role)));
+            }
+            if x.vote != y.vote && y.vote.is_some() {
+                out.push(format!(
+                    "{who} votes for {}",
+                    name(y.vote.unwrap_or_default())
+                ));
+            }
+            if x.votes != y.votes && y.votes != 0 && y.role != Role::Leader {
+                out.push(format!(
+                    "{who} has {}, needs {}",
+                    votes(y.votes.count_ones() as usize),
+                    self.quorum
+                ));
+            }
+            if x.log != y.log {
+                out.push(format!("{who} log {}", log_text(&y.log)));
+            }
+            if x.commit != y.commit {
+                out.push(format!("{who} commit {} → {}", x.commit, y.commit));
+            }
+        }
+        if a.network != b.network {
+            match b.network {
+                Network::Split { side } => out.push(format!(
+                    "network splits {} | {}",
+                    members_of(side, self.masters),
+                    members_of(self.all() & !side, self.masters)
+                )),
+                _ => out.push("network heals".to_string()),
+            }
+        }
+        let newly = b.acked & !a.acked;
+        for w in 0..8 {
+            if newly >> w & 1 == 1 {
+                out.push(format!(
+                    "write w{} is committed and acknowledged to the client",
+                    w + 1
+                ));
+            }
+        }
+        out
+    }
+    /// Why no goal can be reached from here: who can gather how many votes.
+    fn explain_stuck(&self, s: &RaftState) -> String {
+        let q = self.quorum as usize;
+        let mut groups: Vec<String> = Vec::new();
+        let mut seen = 0u8;
+        for id in 0..self.masters {
+            if !s.members[id as usize].up || seen >> id & 1 == 1 {
+                continue;
+            }
+            let group: Vec<Id> = s.reachable(id).collect();
+            for &g in &group {
+                seen |= 1 << g;
+            }
+            let names: Vec<String> = group.iter().map(|&g| name(g)).collect();
+            let verb = if group.len() >= q { "can" } else { "cannot" };
+            groups.push(format!(
+                "{{{}}} {verb} gather a quorum (has {}, needs {q})",
+                names.join(", "),
+                votes(group.len())
+            ));
+        }
+        let down: Vec<String> = (0..self.masters)
+            .filter(|&m| !s.members[m as usize].up)
+            .map(name)
+            .collect();
+        let mut text = groups.join("; ");
+        if !down.is_empty() {
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&format!(
+                "{} down{}",
+                down.join(", "),
+                if self.heal {
+                    ""
+                } else {
+                    " for good (no --heal)"
+                }
+            ));
+        }
+        if groups.is_empty() {
+            text = format!(
+                "every member is down{}",
+                if self.heal {
+                    ""
+                } else {
+                    " for good (no --heal)"
+                }
+            );
+        }
+        text
+    }
+
+    fn representative(&self, state: &RaftState) -> Option<RaftState> {
+        self.symmetry.then(|| self.canonical(state))
+    }
+
+    fn same_orbit(&self, a: &RaftState, b: &RaftState) -> bool {
+        a == b || (self.symmetry && self.renaming_of(a, b))
+    }
+
+    fn participants(&self) -> Vec<String> {
+        (0..self.masters).map(name).collect()
+    }
+
+    /// Each RPC as a request and its response, faults as notes, and what follows from the step:
+    /// elections won, step-downs, commits and the client's acknowledgements.
+    fn events(&self, a: &RaftState, action: &Action, b: &RaftState) -> Vec<Event> {
+        self.sequence_events(a, action, b)
+    }
+}

@@ -1,0 +1,329 @@
+//! The state of an etcd cluster: members, their logs and roles, and the network.
+
+use arrayvec::ArrayVec;
+use serde::Serialize;
+
+use super::diagram::{member_summary, members_of};
+use super::name;
+
+/// At most this many members (validated in the scenario).
+pub const MAX_MEMBERS: usize = 7;
+/// Log capacity: the initial entry, one empty entry per election and the writes, within the
+/// extended recoverability budget of the largest accepted bounds.
+pub const LOG_CAPACITY: usize = 12;
+
+/// A member's index, `0` is `m1`.
+pub type Id = u8;
+
+/// A Raft role. Pre-candidates exist only with pre-vote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Role {
+    Follower,
+    PreCandidate,
+    Candidate,
+    Leader,
+}
+
+/// A log entry: its term and the client write it carries (`0` is a leader's empty entry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Entry {
+    pub term: u8,
+    pub write: u8,
+}
+
+/// A member's log: a fixed-capacity run of entries, one byte for its length. States are
+/// copied on every step, so the log is kept small and inline.
+#[derive(Clone, Copy)]
+pub struct Log {
+    len: u8,
+    entries: [Entry; LOG_CAPACITY],
+}
+
+impl Log {
+    pub fn push(&mut self, e: Entry) {
+        self.entries[self.len as usize] = e;
+        self.len += 1;
+    }
+
+    pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len as u8);
+    }
+}
+
+impl std::ops::Deref for Log {
+    type Target = [Entry];
+    fn deref(&self) -> &[Entry] {
+        &self.entries[..self.len as usize]
+    }
+}
+
+impl Extend<Entry> for Log {
+    fn extend<I: IntoIterator<Item = Entry>>(&mut self, iter: I) {
+        for e in iter {
+            self.push(e);
+        }
+    }
+}
+
+impl FromIterator<Entry> for Log {
+    fn from_iter<I: IntoIterator<Item = Entry>>(iter: I) -> Self {
+        let mut log = Log {
+            len: 0,
+            entries: [Entry { term: 0, write: 0 }; LOG_CAPACITY],
+        };
+        log.extend(iter);
+        log
+    }
+}
+
+impl PartialEq for Log {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Log {}
+
+impl std::hash::Hash for Log {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (**self).hash(h)
+    }
+}
+
+impl PartialOrd for Log {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Log {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl std::fmt::Debug for Log {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// One etcd member.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Member {
+    pub term: u8,
+    pub vote: Option<Id>,
+    pub log: Log,
+    pub commit: u8,
+    pub up: bool,
+    pub role: Role,
+    /// Bitset of members whose (pre-)vote this candidate holds, itself included.
+    pub votes: u8,
+    /// The leader's knowledge of each member's log; all zero unless `role` is `Leader`.
+    pub match_index: [u8; MAX_MEMBERS],
+}
+
+impl Member {
+    pub(super) fn last_term(&self) -> u8 {
+        self.log.last().map_or(0, |e| e.term)
+    }
+
+    /// The committed prefix of the log (all of it, should a faulty variant truncate below the
+    /// commit index).
+    pub fn committed(&self) -> &[Entry] {
+        &self.log[..(self.commit as usize).min(self.log.len())]
+    }
+
+    pub(super) fn last_index(&self) -> u8 {
+        self.log.len() as u8
+    }
+
+    pub(super) fn become_follower(&mut self, term: u8) {
+        if term > self.term {
+            self.term = term;
+            self.vote = None;
+        }
+        self.role = Role::Follower;
+        self.votes = 0;
+        self.match_index = [0; MAX_MEMBERS];
+    }
+}
+
+/// The network: whole, split once into two groups (`side` holds the group with `m1`), or healed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Network {
+    Whole,
+    Split { side: u8 },
+    Healed,
+}
+
+/// A state of the whole etcd cluster.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RaftState {
+    pub members: ArrayVec<Member, MAX_MEMBERS>,
+    pub network: Network,
+    /// Crashes so far (the fault budget counts them).
+    pub crashes: u8,
+    /// Client writes issued so far; write ids are `1..=writes`.
+    pub writes: u8,
+    /// Bitset of write ids a leader has committed and so acknowledged to its client.
+    pub acked: u8,
+}
+
+/// How a state reads in JSON and ITF traces: members by name, vote sets and acknowledged writes
+/// as lists of names, a leader's `match_index` by member, the split as its two sides, and
+/// nothing for members the cluster does not have.
+impl Serialize for RaftState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct StateView {
+            members: Vec<MemberView>,
+            network: NetworkView,
+            crashes: u8,
+            writes: u8,
+            acked: Vec<String>,
+        }
+        #[derive(Serialize)]
+        struct MemberView {
+            name: String,
+            up: bool,
+            role: Role,
+            term: u8,
+            vote: Option<String>,
+            log: Vec<EntryView>,
+            commit: u8,
+            votes: Vec<String>,
+            match_index: std::collections::BTreeMap<String, u8>,
+        }
+        #[derive(Serialize)]
+        struct EntryView {
+            term: u8,
+            /// The client write the entry carries; none for a new leader's empty entry.
+            write: Option<String>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "lowercase")]
+        enum NetworkView {
+            Whole,
+            Split { sides: [Vec<String>; 2] },
+            Healed,
+        }
+        let n = self.members.len() as u8;
+        let names =
+            |set: u8| -> Vec<String> { (0..n).filter(|m| set >> m & 1 == 1).map(name).collect() };
+        let writes = |set: u8| -> Vec<String> {
+            (0..8)
+                .filter(|w| set >> w & 1 == 1)
+                .map(|w| format!("w{}", w + 1))
+                .collect()
+        };
+        let members = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| MemberView {
+                name: name(i as Id),
+                up: m.up,
+                role: m.role,
+                term: m.term,
+                vote: m.vote.map(name),
+                log: m
+                    .log
+                    .iter()
+                    .map(|e| EntryView {
+                        term: e.term,
+                        write: (e.write != 0).then(|| format!("w{}", e.write)),
+                    })
+                    .collect(),
+                commit: m.commit,
+                votes: names(m.votes),
+                match_index: if m.role == Role::Leader {
+                    (0..n)
+                        .map(|j| (name(j), m.match_index[j as usize]))
+                        .collect()
+                } else {
+                    Default::default()
+                },
+            })
+            .collect();
+        let network = match self.network {
+            Network::Whole => NetworkView::Whole,
+            Network::Split { side } => {
+                let all = ((1u16 << n) - 1) as u8;
+                NetworkView::Split {
+                    sides: [names(side), names(all & !side)],
+                }
+            }
+            Network::Healed => NetworkView::Healed,
+        };
+        StateView {
+            members,
+            network,
+            crashes: self.crashes,
+            writes: self.writes,
+            acked: writes(self.acked),
+        }
+        .serialize(s)
+    }
+}
+
+/// Reads like the text reports (the web explorer shows states this way): a member per line with
+/// role, term, vote, log and commit, then the network and the client writes. `{:?}` puts it on
+/// one line.
+impl std::fmt::Debug for RaftState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.members.len() as u8;
+        let mut lines: Vec<String> = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| match m.vote {
+                Some(v) => format!(
+                    "{}, voted for {} in term {}",
+                    member_summary(i as Id, m),
+                    name(v),
+                    m.term
+                ),
+                None => member_summary(i as Id, m),
+            })
+            .collect();
+        lines.push(match self.network {
+            Network::Whole => "network whole".to_string(),
+            Network::Split { side } => {
+                let all = ((1u16 << n) - 1) as u8;
+                format!(
+                    "network split {} | {}",
+                    members_of(side, n),
+                    members_of(all & !side, n)
+                )
+            }
+            Network::Healed => "network healed".to_string(),
+        });
+        let acked: Vec<String> = (0..8)
+            .filter(|w| self.acked >> w & 1 == 1)
+            .map(|w| format!("w{}", w + 1))
+            .collect();
+        lines.push(format!(
+            "client writes sent {}, acknowledged {{{}}}",
+            self.writes,
+            acked.join(", ")
+        ));
+        let sep = if f.alternate() { "\n" } else { "; " };
+        f.write_str(&lines.join(sep))
+    }
+}
+
+impl RaftState {
+    pub fn connected(&self, a: Id, b: Id) -> bool {
+        match self.network {
+            Network::Split { side } => (side >> a & 1) == (side >> b & 1),
+            Network::Whole | Network::Healed => true,
+        }
+    }
+
+    /// Members that are up and can exchange messages with `id` (itself included if up).
+    pub fn reachable(&self, id: Id) -> impl Iterator<Item = Id> + '_ {
+        (0..self.members.len() as Id)
+            .filter(move |&m| self.members[m as usize].up && self.connected(id, m))
+    }
+}

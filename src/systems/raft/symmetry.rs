@@ -1,0 +1,148 @@
+//! Symmetry reduction: members are interchangeable, so one renaming of a state stands for all.
+
+use arrayvec::ArrayVec;
+
+use super::state::{Log, Member, Network, RaftState, Role, MAX_MEMBERS};
+use super::Raft;
+
+impl Raft {
+    /// Members are interchangeable: every property speaks of "some member" or "every member",
+    /// never of `m2` in particular. So a state and its renamings share every verdict, and one
+    /// representative per orbit suffices. Members are sorted by what they hold (ties keep their
+    /// order), and every reference to a member id (votes, vote sets, match indexes, the network
+    /// split) is renamed with them.
+    pub(super) fn canonical(&self, s: &RaftState) -> RaftState {
+        let n = s.members.len();
+        let mut order: ArrayVec<u8, MAX_MEMBERS> = (0..n as u8).collect();
+        // The size of a member's side of the split is blind to renaming (which side holds m1
+        // is not), so sorting on it gives the same order whichever renaming we start from.
+        let side_of = |i: u8| match s.network {
+            Network::Split { side } => {
+                let mine = if side >> i & 1 == 1 {
+                    side
+                } else {
+                    self.all() & !side
+                };
+                mine.count_ones()
+            }
+            _ => 0,
+        };
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&s.members[a as usize], &s.members[b as usize]);
+            (
+                std::cmp::Reverse(x.role),
+                x.up,
+                x.term,
+                &x.log,
+                x.commit,
+                side_of(a),
+                x.vote.is_some(),
+                x.votes.count_ones(),
+            )
+                .cmp(&(
+                    std::cmp::Reverse(y.role),
+                    y.up,
+                    y.term,
+                    &y.log,
+                    y.commit,
+                    side_of(b),
+                    y.vote.is_some(),
+                    y.votes.count_ones(),
+                ))
+                .then(a.cmp(&b))
+        });
+        if order.iter().enumerate().all(|(i, &o)| i as u8 == o) {
+            return s.clone();
+        }
+        self.permuted(s, &order)
+    }
+
+    /// The state with its members renamed: new member `k` is old member `order[k]`.
+    fn permuted(&self, s: &RaftState, order: &[u8]) -> RaftState {
+        let n = s.members.len();
+        // rename[old] = new
+        let mut rename = [0u8; MAX_MEMBERS];
+        for (new, &old) in order.iter().enumerate() {
+            rename[old as usize] = new as u8;
+        }
+        let remap_set = |set: u8| {
+            (0..n)
+                .filter(|&i| set >> i & 1 == 1)
+                .fold(0u8, |acc, i| acc | 1 << rename[i])
+        };
+        let members = order
+            .iter()
+            .map(|&old| {
+                let m = &s.members[old as usize];
+                let mut t = m.clone();
+                t.vote = m.vote.map(|v| rename[v as usize]);
+                t.votes = remap_set(m.votes);
+                for (new, &o) in order.iter().enumerate() {
+                    t.match_index[new] = m.match_index[o as usize];
+                }
+                t
+            })
+            .collect();
+        let network = match s.network {
+            Network::Split { side } => {
+                let side = remap_set(side);
+                Network::Split {
+                    side: if side & 1 == 1 {
+                        side
+                    } else {
+                        self.all() & !side
+                    },
+                }
+            }
+            other => other,
+        };
+        RaftState {
+            members,
+            network,
+            ..s.clone()
+        }
+    }
+
+    /// Whether one state is a renaming of the other. Representatives are not unique when
+    /// members tie on every sort key, so traces match states by this rather than by equal
+    /// representatives.
+    pub(super) fn renaming_of(&self, a: &RaftState, b: &RaftState) -> bool {
+        fn key(m: &Member) -> (Role, bool, u8, &Log, u8, bool, u32) {
+            (
+                m.role,
+                m.up,
+                m.term,
+                &m.log,
+                m.commit,
+                m.vote.is_some(),
+                m.votes.count_ones(),
+            )
+        }
+        fn assign(
+            r: &Raft,
+            a: &RaftState,
+            b: &RaftState,
+            order: &mut ArrayVec<u8, MAX_MEMBERS>,
+            used: u8,
+        ) -> bool {
+            let k = order.len();
+            if k == b.members.len() {
+                return r.permuted(a, order) == *b;
+            }
+            (0..a.members.len() as u8).any(|o| {
+                if used >> o & 1 == 1 || key(&a.members[o as usize]) != key(&b.members[k]) {
+                    return false;
+                }
+                order.push(o);
+                let found = assign(r, a, b, order, used | 1 << o);
+                order.pop();
+                found
+            })
+        }
+        a.members.len() == b.members.len()
+            && a.writes == b.writes
+            && a.acked == b.acked
+            && a.crashes == b.crashes
+            && assign(self, a, b, &mut ArrayVec::new(), 0)
+    }
+}
