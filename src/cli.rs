@@ -6,7 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::report::Format;
 use crate::scenario::{
-    ModelKind, Scenario, ScenarioError, MAX_MASTERS, MAX_TERM, MAX_WRITES, MIN_TERM, TERM_REASON,
+    ModelKind, Scenario, ScenarioError, UnsafeRule, MAX_MASTERS, MAX_TERM, MAX_WRITES, MIN_TERM,
+    TERM_REASON,
 };
 
 #[derive(Debug, Parser)]
@@ -114,6 +115,10 @@ pub struct ScenarioArgs {
     /// cross-checking; the verdicts must be the same.
     #[arg(long)]
     pub no_symmetry: bool,
+    /// Remove one etcd safety mechanism (repeatable) to see what it protects; `kcheck list`
+    /// names them.
+    #[arg(long = "unsafe", value_name = "RULE", value_enum)]
+    pub unsafe_rules: Vec<UnsafeRule>,
 }
 
 impl ScenarioArgs {
@@ -148,6 +153,7 @@ impl ScenarioArgs {
         if self.no_symmetry {
             s.symmetry = false;
         }
+        s.unsafe_rules.extend(self.unsafe_rules.iter().copied());
         // The file's description tells of the file; say when flags changed what it describes.
         if s != file {
             s.description = s

@@ -7,6 +7,7 @@ use clap::{CommandFactory, Parser};
 
 use kcheck::check::{self, Options};
 use kcheck::cli::{Cli, Command, Format, VerifyArgs};
+use kcheck::scenario::UnsafeRule;
 use kcheck::systems::raft::Raft;
 use kcheck::systems::System;
 use kcheck::{engine, progress, report, stdout};
@@ -169,6 +170,15 @@ fn list() -> String {
             p.name,
             p.kind.label(),
             p.meaning
+        ));
+    }
+    out.push_str("  etcd safety rules (--unsafe RULE removes one, to show what it protects):\n");
+    for rule in UnsafeRule::ALL {
+        out.push_str(&format!(
+            "  {:<26} {:<15} {}\n",
+            rule.name(),
+            "rule",
+            rule.meaning()
         ));
     }
     out

@@ -36,6 +36,56 @@ pub enum ModelKind {
     Raft,
 }
 
+/// An etcd safety mechanism a scenario may remove, to show what it protects (`--unsafe RULE`,
+/// `unsafe = [...]` in a scenario file). Each one has a shipped scenario in `models/` in which
+/// removing it flips a verdict.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnsafeRule {
+    /// A voter grants its vote only to a candidate whose log is at least as up to date as its
+    /// own (`raft.isUpToDate`).
+    VoteLogCheck,
+    /// A member persists its term and vote (etcd's HardState, written to the WAL and fsynced
+    /// before it answers); without it a restarted member forgets them.
+    PersistTermVote,
+}
+
+impl UnsafeRule {
+    pub const ALL: [UnsafeRule; 2] = [UnsafeRule::VoteLogCheck, UnsafeRule::PersistTermVote];
+
+    /// The rule's name, as `--unsafe` and scenario files spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            UnsafeRule::VoteLogCheck => "vote-log-check",
+            UnsafeRule::PersistTermVote => "persist-term-vote",
+        }
+    }
+
+    /// What etcd does that the rule's removal undoes, in one line.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            UnsafeRule::VoteLogCheck => {
+                "a voter refuses a candidate whose log is less up to date than its own (raft.isUpToDate)"
+            }
+            UnsafeRule::PersistTermVote => {
+                "a member keeps its term and vote across a restart (HardState in the fsynced WAL)"
+            }
+        }
+    }
+}
+
 /// A scenario as written: every field optional in TOML, defaults filled in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
@@ -62,6 +112,9 @@ pub struct Scenario {
     /// Explore one state per renaming of the interchangeable members (the default). Off, every
     /// renaming is explored separately: slower, the same verdicts, for cross-checking.
     pub symmetry: bool,
+    /// etcd safety mechanisms removed from the model, to show what each protects.
+    #[serde(rename = "unsafe")]
+    pub unsafe_rules: Vec<UnsafeRule>,
 }
 
 impl Default for Scenario {
@@ -78,6 +131,7 @@ impl Default for Scenario {
             max_term: 2,
             writes: 1,
             symmetry: true,
+            unsafe_rules: Vec::new(),
         }
     }
 }
@@ -94,6 +148,9 @@ pub struct RaftScenario {
     pub max_term: u8,
     pub writes: u8,
     pub symmetry: bool,
+    /// Removed safety mechanisms, sorted, each once.
+    #[serde(rename = "unsafe")]
+    pub unsafe_rules: Vec<UnsafeRule>,
 }
 
 /// Everything that can be wrong with a scenario or its file.
@@ -205,6 +262,12 @@ impl Scenario {
             max_term: self.max_term as u8,
             writes: self.writes as u8,
             symmetry: self.symmetry,
+            unsafe_rules: {
+                let mut rules = self.unsafe_rules.clone();
+                rules.sort();
+                rules.dedup();
+                rules
+            },
         })
     }
 }
@@ -231,8 +294,14 @@ impl RaftScenario {
         } else {
             "no recovery"
         };
+        let unsafe_rules = if self.unsafe_rules.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<&str> = self.unsafe_rules.iter().map(|r| r.name()).collect();
+            format!(", UNSAFE without {}", names.join(", "))
+        };
         format!(
-            "{} master{} (quorum {}{}), {}, {}{}{}",
+            "{} master{} (quorum {}{}), {}, {}{}{}{unsafe_rules}",
             self.masters,
             if self.masters == 1 { "" } else { "s" },
             self.quorum,

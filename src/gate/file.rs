@@ -26,7 +26,9 @@ use thiserror::Error;
 use toml::Spanned;
 
 use crate::property::Outcome;
-use crate::scenario::{io_reason, line_column, read_small, ModelKind, RaftScenario, Scenario};
+use crate::scenario::{
+    io_reason, line_column, read_small, ModelKind, RaftScenario, Scenario, UnsafeRule,
+};
 use crate::systems::raft::Raft;
 use crate::systems::System;
 
@@ -134,6 +136,8 @@ struct RawRow {
     max_term: Option<u32>,
     writes: Option<u32>,
     symmetry: Option<bool>,
+    #[serde(rename = "unsafe")]
+    unsafe_rules: Option<Vec<UnsafeRule>>,
 }
 
 /// The gate files a list of paths names: files as given, directories as every `*.toml`
@@ -359,6 +363,11 @@ impl RawRow {
         if let Some(v) = self.symmetry {
             scenario.symmetry = v;
             note("symmetry", &v);
+        }
+        if let Some(rules) = &self.unsafe_rules {
+            scenario.unsafe_rules = rules.clone();
+            let names: Vec<String> = rules.iter().map(|r| format!("{:?}", r.name())).collect();
+            note("unsafe", &format!("[{}]", names.join(", ")));
         }
         words
     }

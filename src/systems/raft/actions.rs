@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::properties::stateright_invariants;
 use super::state::{Entry, Id, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS};
 use super::Raft;
+use crate::scenario::UnsafeRule;
 use crate::systems::System;
 
 /// The steps of the model, in etcd's terms.
@@ -48,8 +49,6 @@ pub(super) enum Ballot {
 pub enum Bug {
     /// A member grants its vote again in the same term.
     VoteTwice,
-    /// Votes are granted without the log up-to-date check.
-    NoLogCheck,
     /// A leader counts only itself when committing.
     CommitAlone,
     /// Followers append without truncating a conflicting suffix.
@@ -183,7 +182,7 @@ impl Raft {
         if voter.term > cand.term {
             return Ballot::NewerTerm;
         }
-        let up_to_date = self.has_bug(Bug::NoLogCheck)
+        let up_to_date = !self.keeps(UnsafeRule::VoteLogCheck)
             || (cand.last_term(), cand.last_index()) >= (voter.last_term(), voter.last_index());
         if !up_to_date {
             return Ballot::LogBehind;
@@ -369,7 +368,16 @@ impl stateright::Model for Raft {
                 m.become_follower(0);
                 m.up = false;
             }
-            Action::Restart(i) => t.members[i as usize].up = true,
+            Action::Restart(i) => {
+                let m = &mut t.members[i as usize];
+                m.up = true;
+                if !self.keeps(UnsafeRule::PersistTermVote) {
+                    // Without its HardState, a member knows only what its log tells: the term
+                    // of its last entry, and no vote.
+                    m.term = m.last_term();
+                    m.vote = None;
+                }
+            }
             Action::Partition(side) => t.network = Network::Split { side },
             Action::Heal => t.network = Network::Healed,
         }

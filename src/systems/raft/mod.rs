@@ -41,6 +41,21 @@
 //! ## Bounds
 //! `max_term` bounds elections and `writes` bounds client writes. Recoverability is decided with
 //! a larger budget (two more elections and one more write), see [`Raft::extended`].
+//!
+//! ## Safety rules that a scenario may remove
+//! `--unsafe RULE` (`unsafe = [...]` in a scenario file) removes one etcd mechanism, to show
+//! what it protects. Each has a shipped scenario in which removing it flips a verdict (pinned in
+//! `properties/unsafe.toml`, tested in `tests/unsafe_rules.rs`):
+//!
+//! | rule | etcd | without it | scenario |
+//! |---|---|---|---|
+//! | `vote-log-check` | a voter refuses a less up-to-date candidate (`raft.isUpToDate`) | a member that missed a committed write is elected and the write is lost: `committed-writes-durable` | `models/unsafe-vote-log-check.toml` |
+//! | `persist-term-vote` | term and vote are in the fsynced `HardState` | a restarted member votes twice in one term: two leaders of term 2, `single-leader-per-term` | `models/unsafe-persist-term-vote.toml` |
+//!
+//! The other safety rules of this model (commit only entries of the leader's own term,
+//! truncate a follower's log only on a conflict, CheckQuorum, pre-vote's in-lease refusal)
+//! change no verdict here: every RPC is one atomic step that carries the leader's whole log, and
+//! the network splits cleanly. Their witnesses need late messages or partial links.
 
 mod actions;
 mod diagram;
@@ -51,7 +66,7 @@ mod symmetry;
 mod tests;
 
 use crate::property::{Goal, Kind, Property};
-use crate::scenario::RaftScenario;
+use crate::scenario::{RaftScenario, UnsafeRule};
 use crate::systems::{Event, System};
 
 pub use actions::{Action, Bug};
@@ -80,6 +95,8 @@ pub struct Raft {
     pub recovery_only: bool,
     /// Explore one representative per renaming of the members (see [`Raft::canonical`]).
     pub symmetry: bool,
+    /// The etcd safety mechanisms the scenario removed, one bit per [`UnsafeRule`].
+    pub removed: u8,
     #[cfg(test)]
     pub bug: Option<Bug>,
 }
@@ -101,9 +118,19 @@ impl Raft {
             max_writes: s.writes,
             recovery_only: false,
             symmetry: s.symmetry,
+            removed: s
+                .unsafe_rules
+                .iter()
+                .fold(0, |bits, &rule| bits | 1 << rule as u8),
             #[cfg(test)]
             bug: None,
         }
+    }
+
+    /// Whether the model keeps an etcd safety mechanism (the scenario did not remove it).
+    #[inline]
+    pub fn keeps(&self, rule: UnsafeRule) -> bool {
+        self.removed >> rule as u8 & 1 == 0
     }
 
     fn all(&self) -> u8 {

@@ -287,21 +287,6 @@ fn voting_twice_elects_two_leaders_in_one_term() {
 }
 
 #[test]
-fn skipping_the_log_check_loses_committed_writes() {
-    let m = with_bug(
-        Scenario {
-            masters: 3,
-            ..Scenario::default()
-        },
-        Bug::NoLogCheck,
-    );
-    assert_eq!(verdict(&m, "leader-completeness").0, "violated");
-    let (v, why) = verdict(&m, "committed-writes-durable");
-    assert_eq!(v, "violated");
-    assert!(why.contains("w1 was acknowledged"), "{why}");
-}
-
-#[test]
 fn committing_without_a_quorum_splits_the_brain() {
     let m = with_bug(
         Scenario {

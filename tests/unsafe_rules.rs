@@ -1,0 +1,146 @@
+//! Every etcd safety rule `--unsafe` can remove earns its keep: its shipped scenario in
+//! `models/` keeps every safety property with the rule and violates one without it, and the flag
+//! and the scenario field mean the same.
+
+mod common;
+
+use kcheck::check::{verify, Options};
+use kcheck::scenario::{Scenario, UnsafeRule};
+
+/// The property each rule protects in its shipped scenario: the verdict that flips.
+fn protects(rule: UnsafeRule) -> &'static str {
+    match rule {
+        UnsafeRule::VoteLogCheck => "committed-writes-durable",
+        UnsafeRule::PersistTermVote => "single-leader-per-term",
+    }
+}
+
+fn shipped(rule: UnsafeRule) -> (String, Scenario) {
+    let path = format!(
+        "{}/models/unsafe-{}.toml",
+        env!("CARGO_MANIFEST_DIR"),
+        rule.name()
+    );
+    let scenario = Scenario::from_file(std::path::Path::new(&path)).expect("a shipped scenario");
+    (path, scenario)
+}
+
+fn verdict(s: &Scenario, property: &str) -> (&'static str, String) {
+    let options = Options {
+        properties: vec![property.to_string()],
+        max_states: 5_000_000,
+        timeout: None,
+        progress: false,
+    };
+    let report = verify(s, &options).expect("valid");
+    let r = &report.results[0];
+    (r.verdict.label(), r.why.clone().unwrap_or_default())
+}
+
+#[test]
+fn each_rule_flips_a_verdict_in_its_shipped_scenario() {
+    for rule in UnsafeRule::ALL {
+        let (path, without_rule) = shipped(rule);
+        assert_eq!(
+            without_rule.unsafe_rules,
+            [rule],
+            "{path} removes just its rule"
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let first = text.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("# What breaks") && text.contains(protects(rule)),
+            "{path}: its first comment says what breaks"
+        );
+        let property = protects(rule);
+        let (v, why) = verdict(&without_rule, property);
+        assert_eq!(v, "violated", "{path}: {property} without {}", rule.name());
+        assert!(!why.is_empty());
+        let with_rule = Scenario {
+            unsafe_rules: Vec::new(),
+            ..without_rule.clone()
+        };
+        assert_eq!(
+            verdict(&with_rule, property).0,
+            "holds",
+            "{path}: {property} with {}",
+            rule.name()
+        );
+        // With the rule kept, every safety invariant of the scenario holds.
+        for invariant in [
+            "single-leader-per-term",
+            "no-split-brain",
+            "log-matching",
+            "leader-completeness",
+            "committed-writes-durable",
+        ] {
+            assert_eq!(
+                verdict(&with_rule, invariant).0,
+                "holds",
+                "{path}: {invariant}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_flag_is_the_scenario_field() {
+    for rule in UnsafeRule::ALL {
+        let (path, _) = shipped(rule);
+        let by_file = common::kcheck(&["verify", &path, "--format", "json"]);
+        let file = std::fs::read_to_string(&path).unwrap();
+        let plain = std::env::temp_dir().join(format!(
+            "kcheck-unsafe-{}-{}.toml",
+            rule.name(),
+            std::process::id()
+        ));
+        std::fs::write(
+            &plain,
+            file.lines()
+                .filter(|l| !l.starts_with("unsafe"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+        .unwrap();
+        let plain = plain.to_str().unwrap();
+        let by_flag =
+            common::kcheck(&["verify", plain, "--unsafe", rule.name(), "--format", "json"]);
+        let kept = common::kcheck(&["verify", plain, "--format", "json"]);
+        assert_eq!(by_file.0, 1, "{}", by_file.2);
+        assert_eq!(by_flag.0, 1, "{}", by_flag.2);
+        assert_eq!(kept.0, 0, "{}", kept.2);
+        let results = |out: &str| {
+            let v: serde_json::Value = serde_json::from_str(out).unwrap();
+            v["results"].clone()
+        };
+        assert_eq!(results(&by_file.1), results(&by_flag.1), "{}", rule.name());
+        let text = common::kcheck(&["verify", plain, "--unsafe", rule.name()]).1;
+        assert!(
+            text.contains(&format!("UNSAFE without {}", rule.name())),
+            "the scenario line says what was removed: {text}"
+        );
+    }
+}
+
+#[test]
+fn unknown_rules_are_refused() {
+    common::assert_bad_input(
+        &["verify", "--unsafe", "no-such-rule"],
+        "possible values: vote-log-check, persist-term-vote",
+    );
+    let bad = std::env::temp_dir().join(format!("kcheck-unsafe-bad-{}.toml", std::process::id()));
+    std::fs::write(&bad, "masters = 3\nunsafe = [\"no-such-rule\"]\n").unwrap();
+    common::assert_bad_input(&["verify", bad.to_str().unwrap()], "unknown variant");
+}
+
+#[test]
+fn list_names_every_rule() {
+    let (code, out, _) = common::kcheck(&["list"]);
+    assert_eq!(code, 0);
+    for rule in UnsafeRule::ALL {
+        assert!(
+            out.contains(rule.name()) && out.contains(rule.meaning()),
+            "{out}"
+        );
+    }
+}
