@@ -22,6 +22,8 @@ pub enum CheckError {
     UnknownProperty { name: String, model: &'static str },
     #[error("--timeout must be a positive number of seconds, at most {MAX_TIMEOUT} (got {0:?})")]
     Timeout(f64),
+    #[error("{name} says nothing about this scenario: {why}")]
+    Vacuous { name: String, why: &'static str },
 }
 
 /// The longest time limit accepted, in seconds (a year).
@@ -33,6 +35,8 @@ pub fn timeout(seconds: f64) -> Option<Duration> {
     (seconds > 0.0 && seconds <= MAX_TIMEOUT)
         .then(|| Duration::try_from_secs_f64(seconds).ok())
         .flatten()
+        // A limit too small to be a duration at all (1e-300) is no limit anyone means.
+        .filter(|d| !d.is_zero())
 }
 
 /// How to run a check.
@@ -68,7 +72,7 @@ fn run<M: System>(
     options: &Options,
 ) -> Result<Report, CheckError> {
     let start = Instant::now();
-    let properties = select(M::catalogue(), &options.properties, model_name)?;
+    let properties = select(model, &options.properties, model_name)?;
     let timeout = match options.timeout {
         Some(t) => Some(timeout(t).ok_or(CheckError::Timeout(t))?),
         None => None,
@@ -136,22 +140,32 @@ pub fn decide_all<'a, M: System>(
     }
 }
 
-fn select<M: System>(
-    all: Vec<Property<M>>,
+/// The properties a check decides: the ones named (all of the model's when none is), less those
+/// that say nothing about this configuration ([`System::vacuous`]); naming one of those is an
+/// error.
+pub fn select<M: System>(
+    model: &M,
     wanted: &[String],
-    model: &'static str,
+    model_name: &'static str,
 ) -> Result<Vec<Property<M>>, CheckError> {
-    if let Some(name) = wanted
-        .iter()
-        .find(|w| !all.iter().any(|p| p.name == w.as_str()))
-    {
-        return Err(CheckError::UnknownProperty {
-            name: name.clone(),
-            model,
-        });
+    let all = M::catalogue();
+    for name in wanted {
+        if !all.iter().any(|p| p.name == name.as_str()) {
+            return Err(CheckError::UnknownProperty {
+                name: name.clone(),
+                model: model_name,
+            });
+        }
+        if let Some(why) = model.vacuous(name) {
+            return Err(CheckError::Vacuous {
+                name: name.clone(),
+                why,
+            });
+        }
     }
     Ok(all
         .into_iter()
+        .filter(|p| model.vacuous(p.name).is_none())
         .filter(|p| wanted.is_empty() || wanted.iter().any(|w| w == p.name))
         .collect())
 }

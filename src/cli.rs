@@ -6,8 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::report::Format;
 use crate::scenario::{
-    ModelKind, Scenario, ScenarioError, UnsafeRule, MAX_MASTERS, MAX_TERM, MAX_WRITES, MIN_TERM,
-    TERM_REASON,
+    ModelKind, Reads, Scenario, ScenarioError, UnsafeRule, MAX_MASTERS, MAX_TERM, MAX_WRITES,
+    MIN_TERM, TERM_REASON,
 };
 
 #[derive(Debug, Parser)]
@@ -119,6 +119,14 @@ pub struct ScenarioArgs {
     /// names them.
     #[arg(long = "unsafe", value_name = "RULE", value_enum)]
     pub unsafe_rules: Vec<UnsafeRule>,
+    /// Clients also read: linearizable (ReadIndex, the API server's quorum reads) or
+    /// serializable (any member, from its own log). Needs writes to read.
+    #[arg(long, value_name = "MODE", value_enum)]
+    pub reads: Option<Reads>,
+    /// Track clients whose write timed out because its leader stopped leading before committing
+    /// it, and whether such a write still commits (timed-out-write-may-commit).
+    #[arg(long)]
+    pub client_timeouts: bool,
 }
 
 impl ScenarioArgs {
@@ -154,6 +162,10 @@ impl ScenarioArgs {
             s.symmetry = false;
         }
         s.unsafe_rules.extend(self.unsafe_rules.iter().copied());
+        if let Some(r) = self.reads {
+            s.reads = Some(r);
+        }
+        s.client_timeouts |= self.client_timeouts;
         // The file's description tells of the file; say when flags changed what it describes.
         if s != file {
             s.description = s

@@ -86,6 +86,26 @@ impl UnsafeRule {
     }
 }
 
+/// How clients read (`--reads`): etcd's two read modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reads {
+    /// ReadIndex, as the API server's quorum reads: the leader confirms with a quorum that it
+    /// still leads, and answers once it has committed an entry of its term.
+    Linearizable,
+    /// Served by any member from its own committed log, with no round trip.
+    Serializable,
+}
+
+impl Reads {
+    pub fn name(self) -> &'static str {
+        match self {
+            Reads::Linearizable => "linearizable",
+            Reads::Serializable => "serializable",
+        }
+    }
+}
+
 /// A scenario as written: every field optional in TOML, defaults filled in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
@@ -115,6 +135,11 @@ pub struct Scenario {
     /// etcd safety mechanisms removed from the model, to show what each protects.
     #[serde(rename = "unsafe")]
     pub unsafe_rules: Vec<UnsafeRule>,
+    /// Client reads, and how etcd serves them; none by default.
+    pub reads: Option<Reads>,
+    /// Track the clients whose write timed out: the leader that took the write stopped leading
+    /// before committing it (etcd fails such a proposal), so the client saw an error.
+    pub client_timeouts: bool,
 }
 
 impl Default for Scenario {
@@ -132,6 +157,8 @@ impl Default for Scenario {
             writes: 1,
             symmetry: true,
             unsafe_rules: Vec::new(),
+            reads: None,
+            client_timeouts: false,
         }
     }
 }
@@ -151,6 +178,8 @@ pub struct RaftScenario {
     /// Removed safety mechanisms, sorted, each once.
     #[serde(rename = "unsafe")]
     pub unsafe_rules: Vec<UnsafeRule>,
+    pub reads: Option<Reads>,
+    pub client_timeouts: bool,
 }
 
 /// Everything that can be wrong with a scenario or its file.
@@ -166,6 +195,10 @@ pub enum ScenarioError {
     MaxTerm(u32),
     #[error("writes must be 0 to {MAX_WRITES} (got {0})")]
     Writes(u32),
+    #[error("reads need writes to read: set writes to 1 to {MAX_WRITES} (got 0)")]
+    ReadsWithoutWrites,
+    #[error("client timeouts need writes to time out: set writes to 1 to {MAX_WRITES} (got 0)")]
+    TimeoutsWithoutWrites,
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("{path} is empty: a scenario file sets at least one field (with no file, verify checks the defaults)")]
@@ -252,6 +285,12 @@ impl Scenario {
         if self.writes > MAX_WRITES {
             return Err(ScenarioError::Writes(self.writes));
         }
+        if self.reads.is_some() && self.writes == 0 {
+            return Err(ScenarioError::ReadsWithoutWrites);
+        }
+        if self.client_timeouts && self.writes == 0 {
+            return Err(ScenarioError::TimeoutsWithoutWrites);
+        }
         Ok(RaftScenario {
             masters: masters as u8,
             quorum: quorum as u8,
@@ -268,6 +307,8 @@ impl Scenario {
                 rules.dedup();
                 rules
             },
+            reads: self.reads,
+            client_timeouts: self.client_timeouts,
         })
     }
 }
@@ -300,8 +341,16 @@ impl RaftScenario {
             let names: Vec<&str> = self.unsafe_rules.iter().map(|r| r.name()).collect();
             format!(", UNSAFE without {}", names.join(", "))
         };
+        let reads = self
+            .reads
+            .map_or(String::new(), |r| format!(", {} reads", r.name()));
+        let reads = if self.client_timeouts {
+            format!("{reads}, client timeouts tracked")
+        } else {
+            reads
+        };
         format!(
-            "{} master{} (quorum {}{}), {}, {}{}{}{unsafe_rules}",
+            "{} master{} (quorum {}{}), {}, {}{}{}{reads}{unsafe_rules}",
             self.masters,
             if self.masters == 1 { "" } else { "s" },
             self.quorum,

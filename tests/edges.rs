@@ -163,6 +163,11 @@ fn a_closed_pipe_ends_quietly() {
 
 #[test]
 fn numbers_out_of_range_name_the_range() {
+    // A limit too small to be a duration is refused, not turned into "0 s".
+    common::assert_bad_input(
+        &["verify", "--timeout", "1e-300"],
+        "--timeout must be a positive number of seconds",
+    );
     common::assert_bad_input(
         &["verify", "--masters", "-1"],
         "masters must be 1 to 7 (got -1)",

@@ -47,7 +47,16 @@ fn the_project_gate_passes() {
     for model in std::fs::read_dir("models").expect("models/") {
         let name = model.expect("entry").file_name();
         let name = format!("models/{}", name.to_string_lossy());
-        for p in kcheck::systems::raft::Raft::catalogue() {
+        let scenario = kcheck::scenario::Scenario::from_file(std::path::Path::new(&name))
+            .expect("a scenario")
+            .validate()
+            .expect("valid");
+        let model = kcheck::systems::raft::Raft::new(&scenario);
+        // A property that says nothing about the scenario has no verdict to pin.
+        for p in kcheck::systems::raft::Raft::catalogue()
+            .into_iter()
+            .filter(|p| model.vacuous(p.name).is_none())
+        {
             let pinned = out.lines().any(|l| {
                 let columns: Vec<&str> = l.split_whitespace().collect();
                 columns.get(1) == Some(&name.as_str()) && columns.get(2) == Some(&p.name)

@@ -115,6 +115,15 @@ fn the_flag_is_the_scenario_field() {
         };
         assert_eq!(results(&by_file.1), results(&by_flag.1), "{}", rule.name());
         let text = common::kcheck(&["verify", plain, "--unsafe", rule.name()]).1;
+        if rule == UnsafeRule::PersistTermVote {
+            // The trace says what the crash keeps and what the restart forgets.
+            assert!(
+                text.contains("term and vote are not persisted")
+                    && text.contains("forgets its vote"),
+                "{text}"
+            );
+            assert!(!text.contains("keeps term, vote"), "{text}");
+        }
         assert!(
             text.contains(&format!("UNSAFE without {}", rule.name())),
             "the scenario line says what was removed: {text}"

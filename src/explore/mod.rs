@@ -108,17 +108,7 @@ where
     M::Action: PartialEq,
 {
     let explorer = Arc::new(explorer);
-    // stateright's own server, on a loopback port of its own behind the front.
-    let back = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map_err(|e| ExploreError::Bind {
-            addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
-            reason: e.to_string(),
-        })?;
-    let stepping = Stepping(Arc::clone(&explorer));
-    std::thread::spawn(move || {
-        stepping.checker().serve(back);
-    });
+    let back = start_stepping(&explorer)?;
     let checking = Arc::clone(&explorer);
     let progress = !args.budget.quiet;
     std::thread::spawn(move || checking.check(limits, progress));
@@ -131,6 +121,44 @@ where
         let _ = request.respond(response);
     }
     Ok(0)
+}
+
+/// Starts stateright's server on a free loopback port of its own behind the front, and returns
+/// its address once it answers. The port is free when chosen but could be taken before
+/// stateright binds it (its server then stops at once): a few tries with other ports.
+fn start_stepping<M: System + Send + 'static>(
+    explorer: &Arc<Explorer<M>>,
+) -> Result<SocketAddr, ExploreError>
+where
+    M::State: Send + Sync,
+    M::Action: PartialEq,
+{
+    let loopback = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+    let mut reason = String::from("it did not start");
+    for _ in 0..5 {
+        let back = TcpListener::bind(loopback)
+            .and_then(|l| l.local_addr())
+            .map_err(|e| ExploreError::Bind {
+                addr: loopback,
+                reason: e.to_string(),
+            })?;
+        let stepping = Stepping(Arc::clone(explorer));
+        let server = std::thread::spawn(move || {
+            stepping.checker().serve(back);
+        });
+        let start = std::time::Instant::now();
+        while !server.is_finished() && start.elapsed() < Duration::from_secs(5) {
+            if TcpStream::connect(back).is_ok() {
+                return Ok(back);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        reason = format!("the state-stepping server could not serve on {back}");
+    }
+    Err(ExploreError::Bind {
+        addr: loopback,
+        reason,
+    })
 }
 
 /// `PORT`, `HOST:PORT` or `[V6]:PORT`; a bare port means loopback.
@@ -215,9 +243,11 @@ where
     M::State: Send + Sync,
 {
     pub fn new(model: M, scenario: &RaftScenario, description: Option<String>) -> Self {
+        // Naming no property cannot fail: every property that applies to the scenario.
+        let catalogue = check::select(&model, &[], "").unwrap_or_default();
         Explorer {
             model,
-            catalogue: M::catalogue(),
+            catalogue,
             scenario: scenario.clone(),
             description,
             started: Instant::now(),

@@ -27,7 +27,7 @@ use toml::Spanned;
 
 use crate::property::Outcome;
 use crate::scenario::{
-    io_reason, line_column, read_small, ModelKind, RaftScenario, Scenario, UnsafeRule,
+    io_reason, line_column, read_small, ModelKind, RaftScenario, Reads, Scenario, UnsafeRule,
 };
 use crate::systems::raft::Raft;
 use crate::systems::System;
@@ -138,6 +138,8 @@ struct RawRow {
     symmetry: Option<bool>,
     #[serde(rename = "unsafe")]
     unsafe_rules: Option<Vec<UnsafeRule>>,
+    reads: Option<Reads>,
+    client_timeouts: Option<bool>,
 }
 
 /// The gate files a list of paths names: files as given, directories as every `*.toml`
@@ -368,6 +370,14 @@ impl RawRow {
             scenario.unsafe_rules = rules.clone();
             let names: Vec<String> = rules.iter().map(|r| format!("{:?}", r.name())).collect();
             note("unsafe", &format!("[{}]", names.join(", ")));
+        }
+        if let Some(r) = self.reads {
+            scenario.reads = Some(r);
+            note("reads", &format!("{:?}", r.name()));
+        }
+        if let Some(v) = self.client_timeouts {
+            scenario.client_timeouts = v;
+            note("client-timeouts", &v);
         }
         words
     }

@@ -37,6 +37,7 @@ pub fn render(report: &Report) -> String {
     for r in &report.results {
         match r.verdict {
             Outcome::Violated => violation(&mut out, r),
+            Outcome::Holds if !r.trace.is_empty() => witness(&mut out, r),
             Outcome::Incomplete => {
                 let _ = writeln!(
                     out,
@@ -101,6 +102,7 @@ pub fn render_property(report: &Report, r: &PropertyResult) -> String {
     );
     match r.verdict {
         Outcome::Violated => violation(&mut out, r),
+        Outcome::Holds if !r.trace.is_empty() => witness(&mut out, r),
         _ => {
             if let Some(claim) = &r.claim {
                 let _ = writeln!(out, "  {claim}");
@@ -142,6 +144,25 @@ fn violation(out: &mut String, r: &PropertyResult) {
         let _ = write!(out, " ({} cannot recover)", count(dead, "reachable state"));
     }
     let _ = writeln!(out, ":");
+    steps(out, r);
+    let _ = writeln!(out, "  why: {}", r.why.as_deref().unwrap_or(""));
+}
+
+/// A possibility that holds, with the behaviour that shows it.
+fn witness(out: &mut String, r: &PropertyResult) {
+    let _ = writeln!(
+        out,
+        "\n{} HOLDS ({}: {})\nwitness, {}:",
+        r.property,
+        r.kind,
+        r.meaning,
+        count(r.trace.len() - 1, "step")
+    );
+    steps(out, r);
+}
+
+/// A trace's numbered steps, each with what changed, and its final state.
+fn steps(out: &mut String, r: &PropertyResult) {
     for (i, step) in r.trace.iter().enumerate() {
         let _ = writeln!(out, "  {i:>2}. {}", step.action);
         if i == 0 {
@@ -159,5 +180,4 @@ fn violation(out: &mut String, r: &PropertyResult) {
             let _ = writeln!(out, "        {part}");
         }
     }
-    let _ = writeln!(out, "  why: {}", r.why.as_deref().unwrap_or(""));
 }

@@ -21,6 +21,13 @@ pub trait System:
 {
     /// Every property of the system.
     fn catalogue() -> Vec<Property<Self>>;
+    /// Why a property of the catalogue says nothing about this configuration (it speaks of
+    /// client reads, and there are none), or `None` when it applies. A vacuous property is left
+    /// out of a check, and asking for it by name is an error: its verdict would come from the
+    /// configuration, not from the system.
+    fn vacuous(&self, _property: &str) -> Option<&'static str> {
+        None
+    }
     /// The bounds of exploration, in words ("term ≤ 3, ≤ 1 client write").
     fn bounds(&self) -> String;
     /// The same system with the larger budget recoverability is decided under.

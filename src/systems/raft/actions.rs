@@ -3,10 +3,11 @@
 
 use serde::Serialize;
 
+use super::properties::leads_a_quorum;
 use super::properties::stateright_invariants;
 use super::state::{Entry, Id, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS};
 use super::Raft;
-use crate::scenario::UnsafeRule;
+use crate::scenario::{Reads, UnsafeRule};
 use crate::systems::System;
 
 /// The steps of the model, in etcd's terms.
@@ -27,6 +28,8 @@ pub enum Action {
     /// The network splits: members in the bitset on one side, the rest on the other.
     Partition(u8),
     Heal,
+    /// A client reads from a member (`--reads`).
+    Read(Id),
 }
 
 /// A voter's answer to a (pre-)vote request.
@@ -78,6 +81,36 @@ impl Raft {
         false
     }
 
+    /// A client read served by `i`. Linearizable (etcd's ReadIndex): only a leader that a quorum
+    /// still follows, once it has committed an entry of its own term, answers from its committed
+    /// log; otherwise the read waits. Serializable: any member answers at once from its own
+    /// committed log. A read that misses a write acknowledged before it began is recorded.
+    fn read(&self, t: &mut RaftState, i: Id) {
+        let m = &t.members[i as usize];
+        if self.reads == Some(Reads::Linearizable) {
+            let committed_own_term = m.commit > 0 && m.log[m.commit as usize - 1].term == m.term;
+            if !(leads_a_quorum(self, t, i) && committed_own_term) {
+                return;
+            }
+        }
+        let served = writes_in(&m.log[..m.commit as usize]);
+        let missed = t.acked & !served;
+        if missed != 0 && t.stale_read == 0 {
+            t.stale_read = missed.trailing_zeros() as u8 + 1;
+        }
+    }
+
+    /// The clients of writes whose leader stopped leading before committing them see a timeout:
+    /// etcd fails such a proposal ("leader changed"), though its entry stays in the logs.
+    fn time_out_clients(&self, s: &RaftState, t: &mut RaftState) {
+        for (before, after) in s.members.iter().zip(&t.members) {
+            let led = before.up && before.role == Role::Leader;
+            if led && !(after.up && after.role == Role::Leader && after.term == before.term) {
+                t.timed_out |= writes_in(&before.log) & !t.acked;
+            }
+        }
+    }
+
     fn init(&self) -> RaftState {
         let n = self.masters as usize;
         let first = Entry { term: 1, write: 0 };
@@ -99,6 +132,8 @@ impl Raft {
             crashes: 0,
             writes: 0,
             acked: 0,
+            timed_out: 0,
+            stale_read: 0,
         }
     }
 
@@ -319,6 +354,15 @@ impl stateright::Model for Raft {
             if s.crashes < self.crash && !self.recovery_only {
                 actions.push(Action::Crash(i));
             }
+            // Reads change nothing unless they miss a write; they never help recovery.
+            let serves = match self.reads {
+                Some(Reads::Linearizable) => m.role == Role::Leader,
+                Some(Reads::Serializable) => true,
+                None => false,
+            };
+            if serves && !self.recovery_only {
+                actions.push(Action::Read(i));
+            }
         }
         if self.partition && s.network == Network::Whole && !self.recovery_only {
             // Every split into two non-empty groups, named by the group holding m1.
@@ -380,6 +424,10 @@ impl stateright::Model for Raft {
             }
             Action::Partition(side) => t.network = Network::Split { side },
             Action::Heal => t.network = Network::Healed,
+            Action::Read(i) => self.read(&mut t, i),
+        }
+        if self.client_timeouts {
+            self.time_out_clients(s, &mut t);
         }
         (t != *s).then_some(t)
     }
@@ -396,4 +444,15 @@ impl stateright::Model for Raft {
     fn properties(&self) -> Vec<stateright::Property<Self>> {
         stateright_invariants()
     }
+}
+
+/// The client writes a log holds, as a bitset of write ids.
+pub(super) fn writes_in(log: &[Entry]) -> u8 {
+    log.iter().fold(0u8, |acc, e| {
+        if e.write > 0 {
+            acc | 1 << (e.write - 1)
+        } else {
+            acc
+        }
+    })
 }

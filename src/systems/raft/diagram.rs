@@ -230,10 +230,9 @@ impl Raft {
                     "cannot reach a quorum: steps down (CheckQuorum)".to_string(),
                 ));
             }
-            Action::Crash(i) => out.push(note(
-                vec![name(i)],
-                "crashes (keeps term, vote, log, commit)".to_string(),
-            )),
+            Action::Crash(i) => {
+                out.push(note(vec![name(i)], self.what_a_crash_keeps().to_string()))
+            }
             Action::Restart(i) => out.push(note(vec![name(i)], "restarts as follower".to_string())),
             Action::Partition(side) => out.push(note(
                 Vec::new(),
@@ -244,6 +243,22 @@ impl Raft {
                 ),
             )),
             Action::Heal => out.push(note(Vec::new(), "network heals".to_string())),
+            Action::Read(i) => {
+                out.push(message(
+                    "Client".to_string(),
+                    name(i),
+                    "read".to_string(),
+                    false,
+                ));
+                if b.stale_read != a.stale_read {
+                    out.push(message(
+                        name(i),
+                        "Client".to_string(),
+                        format!("a state without w{}", b.stale_read),
+                        true,
+                    ));
+                }
+            }
         }
         for (i, (x, y)) in a.members.iter().zip(b.members.iter()).enumerate() {
             let id = i as Id;

@@ -66,17 +66,19 @@ mod symmetry;
 mod tests;
 
 use crate::property::{Goal, Kind, Property};
-use crate::scenario::{RaftScenario, UnsafeRule};
+use crate::scenario::{RaftScenario, Reads, UnsafeRule};
 use crate::systems::{Event, System};
 
 pub use actions::{Action, Bug};
-pub use properties::{NO_SPLIT_BRAIN, WRITE_AVAILABILITY};
+pub use properties::{
+    NO_SPLIT_BRAIN, READS_ARE_LINEARIZABLE, TIMED_OUT_WRITE_MAY_COMMIT, WRITE_AVAILABILITY,
+};
 pub use state::{Entry, Id, Log, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS};
 
 use diagram::{log_text, member_summary, members_of, picture, role_word, votes};
 use properties::{
     failed_over, has_working_leader, invariant_catalogue, no_quorum_ever, no_write_can_ever_commit,
-    write_commits, write_ready, writes_spent,
+    timed_out_write_commits, write_commits, write_ready, writes_spent,
 };
 
 /// The etcd Raft model of one scenario.
@@ -97,6 +99,10 @@ pub struct Raft {
     pub symmetry: bool,
     /// The etcd safety mechanisms the scenario removed, one bit per [`UnsafeRule`].
     pub removed: u8,
+    /// Client reads, if the scenario has them.
+    pub reads: Option<Reads>,
+    /// Whether clients whose leader stopped leading see their write time out.
+    pub client_timeouts: bool,
     #[cfg(test)]
     pub bug: Option<Bug>,
 }
@@ -122,8 +128,19 @@ impl Raft {
                 .unsafe_rules
                 .iter()
                 .fold(0, |bits, &rule| bits | 1 << rule as u8),
+            reads: s.reads,
+            client_timeouts: s.client_timeouts,
             #[cfg(test)]
             bug: None,
+        }
+    }
+
+    /// A crash in words: what the member keeps on disk.
+    pub(crate) fn what_a_crash_keeps(&self) -> &'static str {
+        if self.keeps(UnsafeRule::PersistTermVote) {
+            "crashes (keeps term, vote, log, commit)"
+        } else {
+            "crashes (keeps log and commit; term and vote are not persisted)"
         }
     }
 
@@ -169,7 +186,24 @@ impl System for Raft {
             meaning: "some behaviour elects another member leader, followed by a quorum, while the first leader is still in term 1",
             kind: Kind::Possibility(failed_over),
         });
+        all.push(Property {
+            name: TIMED_OUT_WRITE_MAY_COMMIT,
+            meaning: "a write whose client saw a timeout can still be committed later",
+            kind: Kind::Possibility(timed_out_write_commits),
+        });
         all
+    }
+
+    fn vacuous(&self, property: &str) -> Option<&'static str> {
+        match property {
+            READS_ARE_LINEARIZABLE if self.reads.is_none() => {
+                Some("it speaks of client reads: add --reads linearizable or --reads serializable")
+            }
+            TIMED_OUT_WRITE_MAY_COMMIT if !self.client_timeouts => {
+                Some("it speaks of clients that time out: add --client-timeouts")
+            }
+            _ => None,
+        }
     }
 
     /// The bounds in words, for "holds for all behaviours with ...".
@@ -222,6 +256,11 @@ impl System for Raft {
                 members_of(self.all() & !side, self.masters)
             ),
             Action::Heal => "the network heals".to_string(),
+            Action::Read(i) => format!(
+                "a client reads from {} ({})",
+                name(i),
+                self.reads.map_or("", Reads::name)
+            ),
         }
     }
     /// One line per member: role, term, log and commit, and the network.
@@ -256,7 +295,7 @@ impl System for Raft {
                     if y.up {
                         "restarts as follower"
                     } else {
-                        "crashes (keeps term, vote, log, commit)"
+                        self.what_a_crash_keeps()
                     }
                 ));
             }
@@ -266,11 +305,12 @@ impl System for Raft {
             if x.role != y.role && (x.up == y.up) {
                 out.push(format!("{who} becomes {}", role_word(y.role)));
             }
-            if x.vote != y.vote && y.vote.is_some() {
-                out.push(format!(
-                    "{who} votes for {}",
-                    name(y.vote.unwrap_or_default())
-                ));
+            match (x.vote, y.vote) {
+                (Some(_), None) if x.up != y.up => out.push(format!("{who} forgets its vote")),
+                (_, Some(v)) if x.vote != y.vote => {
+                    out.push(format!("{who} votes for {}", name(v)))
+                }
+                _ => {}
             }
             if x.votes != y.votes && y.votes != 0 && y.role != Role::Leader {
                 out.push(format!(
@@ -299,11 +339,35 @@ impl System for Raft {
         let newly = b.acked & !a.acked;
         for w in 0..8 {
             if newly >> w & 1 == 1 {
+                out.push(if b.timed_out >> w & 1 == 1 {
+                    format!(
+                        "write w{} is committed, though its client already saw a timeout: \
+                         a client that retries it writes it twice unless the write is idempotent",
+                        w + 1
+                    )
+                } else {
+                    format!(
+                        "write w{} is committed and acknowledged to the client",
+                        w + 1
+                    )
+                });
+            }
+        }
+        let timed_out = b.timed_out & !a.timed_out;
+        for w in 0..8 {
+            if timed_out >> w & 1 == 1 {
                 out.push(format!(
-                    "write w{} is committed and acknowledged to the client",
+                    "the client of w{} times out: its leader stopped leading before committing \
+                     it (the entry stays in the logs it reached)",
                     w + 1
                 ));
             }
+        }
+        if b.stale_read != a.stale_read {
+            out.push(format!(
+                "the read misses w{}, acknowledged before the read began",
+                b.stale_read
+            ));
         }
         out
     }

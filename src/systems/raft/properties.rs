@@ -11,6 +11,8 @@ use crate::property::{Kind, Property};
 /// The names of the properties other modules build on (the fault-tolerance table's columns).
 pub const NO_SPLIT_BRAIN: &str = "no-split-brain";
 pub const WRITE_AVAILABILITY: &str = "write-availability";
+pub const READS_ARE_LINEARIZABLE: &str = "reads-are-linearizable";
+pub const TIMED_OUT_WRITE_MAY_COMMIT: &str = "timed-out-write-may-commit";
 
 macro_rules! invariants {
     ($($check:ident: $name:expr => $meaning:literal,)*) => {
@@ -30,6 +32,23 @@ invariants! {
     log_matching: "log-matching" => "two logs with an entry of the same index and term agree on every entry up to it",
     leader_completeness: "leader-completeness" => "every leader holds every entry committed in an earlier term",
     committed_writes_durable: "committed-writes-durable" => "every write acknowledged to a client stays in the logs of a quorum",
+    reads_are_linearizable: READS_ARE_LINEARIZABLE => "a read never returns a state older than a write acknowledged before the read began",
+}
+
+/// A read that missed an acknowledged write (recorded by the read step itself, which alone knows
+/// what the read returned).
+fn reads_are_linearizable(_: &Raft, s: &RaftState) -> Option<String> {
+    (s.stale_read != 0).then(|| {
+        format!(
+            "a read returned a state without w{}, which was acknowledged to its client before the read began",
+            s.stale_read
+        )
+    })
+}
+
+/// A write whose client saw a timeout, committed all the same.
+pub(super) fn timed_out_write_commits(_: &Raft, s: &RaftState) -> bool {
+    s.timed_out & s.acked != 0
 }
 
 fn single_leader_per_term(_: &Raft, s: &RaftState) -> Option<String> {

@@ -168,6 +168,12 @@ pub struct RaftState {
     pub writes: u8,
     /// Bitset of write ids a leader has committed and so acknowledged to its client.
     pub acked: u8,
+    /// Bitset of write ids whose client saw a timeout: the leader that took the write stopped
+    /// leading before committing it (etcd fails the proposal; the entry stays in the logs).
+    pub timed_out: u8,
+    /// The write a client read missed although it was acknowledged before the read began
+    /// (0: no read has missed one).
+    pub stale_read: u8,
 }
 
 /// How a state reads in JSON and ITF traces: members by name, vote sets and acknowledged writes
@@ -182,6 +188,8 @@ impl Serialize for RaftState {
             crashes: u8,
             writes: u8,
             acked: Vec<String>,
+            timed_out: Vec<String>,
+            stale_read: Option<String>,
         }
         #[derive(Serialize)]
         struct MemberView {
@@ -262,6 +270,8 @@ impl Serialize for RaftState {
             crashes: self.crashes,
             writes: self.writes,
             acked: writes(self.acked),
+            timed_out: writes(self.timed_out),
+            stale_read: (self.stale_read != 0).then(|| format!("w{}", self.stale_read)),
         }
         .serialize(s)
     }
@@ -299,15 +309,25 @@ impl std::fmt::Debug for RaftState {
             }
             Network::Healed => "network healed".to_string(),
         });
-        let acked: Vec<String> = (0..8)
-            .filter(|w| self.acked >> w & 1 == 1)
-            .map(|w| format!("w{}", w + 1))
-            .collect();
-        lines.push(format!(
+        let writes = |set: u8| -> String {
+            let ids: Vec<String> = (0..8)
+                .filter(|w| set >> w & 1 == 1)
+                .map(|w| format!("w{}", w + 1))
+                .collect();
+            ids.join(", ")
+        };
+        let mut client = format!(
             "client writes sent {}, acknowledged {{{}}}",
             self.writes,
-            acked.join(", ")
-        ));
+            writes(self.acked)
+        );
+        if self.timed_out != 0 {
+            client.push_str(&format!(", timed out {{{}}}", writes(self.timed_out)));
+        }
+        if self.stale_read != 0 {
+            client.push_str(&format!(", a read missed w{}", self.stale_read));
+        }
+        lines.push(client);
         let sep = if f.alternate() { "\n" } else { "; " };
         f.write_str(&lines.join(sep))
     }
