@@ -6,8 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::report::Format;
 use crate::scenario::{
-    ModelKind, Reads, Scenario, ScenarioError, UnsafeRule, MAX_MASTERS, MAX_TERM, MAX_WRITES,
-    MIN_TERM, TERM_REASON,
+    ModelKind, Reads, Scenario, ScenarioError, UnsafeRule, MAX_LINK_FAULTS, MAX_MASTERS,
+    MAX_SPLITS, MAX_TERM, MAX_WRITES, MIN_TERM, TERM_REASON,
 };
 
 #[derive(Debug, Parser)]
@@ -123,6 +123,17 @@ pub struct ScenarioArgs {
     /// serializable (any member, from its own log). Needs writes to read.
     #[arg(long, value_name = "MODE", value_enum)]
     pub reads: Option<Reads>,
+    /// Up to L single links between two members fail (a partial partition); with --heal they
+    /// come back. Turns symmetry reduction off (links are named).
+    #[arg(long, value_name = "L", allow_negative_numbers = true, value_parser = link_faults)]
+    pub link_faults: Option<u32>,
+    /// With --partition and --heal: the network may split up to N times, each after a heal.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = splits)]
+    pub splits: Option<u32>,
+    /// Up to P times, a follower's election timeout fires although its leader is alive (a GC
+    /// pause, a slow disk): a fault, like a crash.
+    #[arg(long, value_name = "P", allow_negative_numbers = true, value_parser = pauses)]
+    pub pauses: Option<u32>,
     /// Track clients whose write timed out because its leader stopped leading before committing
     /// it, and whether such a write still commits (timed-out-write-may-commit).
     #[arg(long)]
@@ -166,6 +177,15 @@ impl ScenarioArgs {
             s.reads = Some(r);
         }
         s.client_timeouts |= self.client_timeouts;
+        if let Some(p) = self.pauses {
+            s.pauses = p;
+        }
+        if let Some(l) = self.link_faults {
+            s.link_faults = l;
+        }
+        if let Some(n) = self.splits {
+            s.splits = n;
+        }
         // The file's description tells of the file; say when flags changed what it describes.
         if s != file {
             s.description = s
@@ -293,6 +313,18 @@ fn quorum(text: &str) -> Result<u32, String> {
 
 fn crash(text: &str) -> Result<u32, String> {
     whole(text, "crash", 0, u64::from(MAX_MASTERS)).map(|n| n as u32)
+}
+
+fn link_faults(text: &str) -> Result<u32, String> {
+    whole(text, "link-faults", 0, u64::from(MAX_LINK_FAULTS)).map(|n| n as u32)
+}
+
+fn splits(text: &str) -> Result<u32, String> {
+    whole(text, "splits", 1, u64::from(MAX_SPLITS)).map(|n| n as u32)
+}
+
+fn pauses(text: &str) -> Result<u32, String> {
+    whole(text, "pauses", 0, u64::from(MAX_MASTERS)).map(|n| n as u32)
 }
 
 fn max_term(text: &str) -> Result<u32, String> {

@@ -21,6 +21,10 @@ pub const MAX_TERM: u32 = 6;
 /// Why the term bound starts at [`MIN_TERM`], for messages.
 pub const TERM_REASON: &str =
     "the first leader holds term 1, so a lower bound leaves no election to check";
+/// Most single links that may fail.
+pub const MAX_LINK_FAULTS: u32 = 3;
+/// Most splits of the network in one behaviour.
+pub const MAX_SPLITS: u32 = 3;
 /// Largest number of client writes.
 pub const MAX_WRITES: u32 = 3;
 /// Largest scenario or gate file read, in bytes. Both are a few lines of TOML; the bound keeps a
@@ -60,16 +64,33 @@ pub enum UnsafeRule {
     /// A member persists its term and vote (etcd's HardState, written to the WAL and fsynced
     /// before it answers); without it a restarted member forgets them.
     PersistTermVote,
+    /// CheckQuorum: a leader that cannot reach a quorum steps down. In etcd it is also what
+    /// gives members their lease (the two lease rules below act only with it).
+    CheckQuorum,
+    /// With pre-vote, a member that still hears its leader refuses a pre-vote.
+    PreVoteLease,
+    /// With CheckQuorum, a member that still hears its leader ignores a vote request of a later
+    /// term, without moving to that term.
+    VoteLease,
 }
 
 impl UnsafeRule {
-    pub const ALL: [UnsafeRule; 2] = [UnsafeRule::VoteLogCheck, UnsafeRule::PersistTermVote];
+    pub const ALL: [UnsafeRule; 5] = [
+        UnsafeRule::VoteLogCheck,
+        UnsafeRule::PersistTermVote,
+        UnsafeRule::CheckQuorum,
+        UnsafeRule::PreVoteLease,
+        UnsafeRule::VoteLease,
+    ];
 
     /// The rule's name, as `--unsafe` and scenario files spell it.
     pub fn name(self) -> &'static str {
         match self {
             UnsafeRule::VoteLogCheck => "vote-log-check",
             UnsafeRule::PersistTermVote => "persist-term-vote",
+            UnsafeRule::CheckQuorum => "check-quorum",
+            UnsafeRule::PreVoteLease => "pre-vote-lease",
+            UnsafeRule::VoteLease => "vote-lease",
         }
     }
 
@@ -81,6 +102,15 @@ impl UnsafeRule {
             }
             UnsafeRule::PersistTermVote => {
                 "a member keeps its term and vote across a restart (HardState in the fsynced WAL)"
+            }
+            UnsafeRule::CheckQuorum => {
+                "a leader that cannot reach a quorum steps down; it also gives members their lease"
+            }
+            UnsafeRule::PreVoteLease => {
+                "with pre-vote, a member that still hears its leader refuses a pre-vote"
+            }
+            UnsafeRule::VoteLease => {
+                "a member that still hears its leader ignores a vote request of a later term"
             }
         }
     }
@@ -137,6 +167,16 @@ pub struct Scenario {
     pub unsafe_rules: Vec<UnsafeRule>,
     /// Client reads, and how etcd serves them; none by default.
     pub reads: Option<Reads>,
+    /// How many single links between two members may fail (a partial partition: m1 reaches m2
+    /// and m2 reaches m3, but m1 does not reach m3). Links are named, so symmetry reduction is
+    /// off when this is set.
+    pub link_faults: u32,
+    /// How many times the network may split (with `partition`); a later split comes after a
+    /// heal.
+    pub splits: u32,
+    /// How many times a follower's election timeout may fire although its leader is alive (a
+    /// GC pause, a slow disk): faults, counted like crashes.
+    pub pauses: u32,
     /// Track the clients whose write timed out: the leader that took the write stopped leading
     /// before committing it (etcd fails such a proposal), so the client saw an error.
     pub client_timeouts: bool,
@@ -158,6 +198,9 @@ impl Default for Scenario {
             symmetry: true,
             unsafe_rules: Vec::new(),
             reads: None,
+            link_faults: 0,
+            splits: 1,
+            pauses: 0,
             client_timeouts: false,
         }
     }
@@ -179,6 +222,9 @@ pub struct RaftScenario {
     #[serde(rename = "unsafe")]
     pub unsafe_rules: Vec<UnsafeRule>,
     pub reads: Option<Reads>,
+    pub link_faults: u8,
+    pub splits: u8,
+    pub pauses: u8,
     pub client_timeouts: bool,
 }
 
@@ -195,6 +241,16 @@ pub enum ScenarioError {
     MaxTerm(u32),
     #[error("writes must be 0 to {MAX_WRITES} (got {0})")]
     Writes(u32),
+    #[error("link-faults must be 0 to {most} for {} (got {got})", plural(*masters, "master"))]
+    LinkFaults { masters: u32, most: u32, got: u32 },
+    #[error("splits must be 1 to {MAX_SPLITS} (got {0})")]
+    Splits(u32),
+    #[error(
+        "a second split needs partition and heal: the network splits again only after it heals"
+    )]
+    SplitsWithoutHeal,
+    #[error("pauses must be 0 to {masters} for {} (got {got})", plural(*masters, "master"))]
+    Pauses { masters: u32, got: u32 },
     #[error("reads need writes to read: set writes to 1 to {MAX_WRITES} (got 0)")]
     ReadsWithoutWrites,
     #[error("client timeouts need writes to time out: set writes to 1 to {MAX_WRITES} (got 0)")]
@@ -272,7 +328,8 @@ impl Scenario {
                 got: quorum,
             });
         }
-        let crash = self.crash.unwrap_or(if self.partition { 0 } else { 1 });
+        let other_fault = self.partition || self.link_faults > 0 || self.pauses > 0;
+        let crash = self.crash.unwrap_or(if other_fault { 0 } else { 1 });
         if crash > masters {
             return Err(ScenarioError::Crash {
                 masters,
@@ -284,6 +341,26 @@ impl Scenario {
         }
         if self.writes > MAX_WRITES {
             return Err(ScenarioError::Writes(self.writes));
+        }
+        let links = masters * (masters - 1) / 2;
+        if self.link_faults > links.min(MAX_LINK_FAULTS) {
+            return Err(ScenarioError::LinkFaults {
+                masters,
+                most: links.min(MAX_LINK_FAULTS),
+                got: self.link_faults,
+            });
+        }
+        if !(1..=MAX_SPLITS).contains(&self.splits) {
+            return Err(ScenarioError::Splits(self.splits));
+        }
+        if self.splits > 1 && !(self.partition && self.heal) {
+            return Err(ScenarioError::SplitsWithoutHeal);
+        }
+        if self.pauses > masters {
+            return Err(ScenarioError::Pauses {
+                masters,
+                got: self.pauses,
+            });
         }
         if self.reads.is_some() && self.writes == 0 {
             return Err(ScenarioError::ReadsWithoutWrites);
@@ -308,6 +385,9 @@ impl Scenario {
                 rules
             },
             reads: self.reads,
+            link_faults: self.link_faults as u8,
+            splits: self.splits as u8,
+            pauses: self.pauses as u8,
             client_timeouts: self.client_timeouts,
         })
     }
@@ -324,8 +404,24 @@ impl RaftScenario {
                 if self.crash == 1 { "" } else { "es" }
             ));
         }
-        if self.partition {
+        if self.partition && self.splits == 1 {
             faults.push("one network partition".to_string());
+        } else if self.partition {
+            faults.push(format!("up to {} network partitions", self.splits));
+        }
+        if self.link_faults > 0 {
+            faults.push(format!(
+                "up to {} failed link{}",
+                self.link_faults,
+                if self.link_faults == 1 { "" } else { "s" }
+            ));
+        }
+        if self.pauses > 0 {
+            faults.push(format!(
+                "up to {} pause{} of a follower that hears its leader",
+                self.pauses,
+                if self.pauses == 1 { "" } else { "s" }
+            ));
         }
         if faults.is_empty() {
             faults.push("no faults".to_string());
@@ -362,7 +458,7 @@ impl RaftScenario {
             faults.join(" and "),
             heal,
             if self.pre_vote { ", pre-vote on" } else { "" },
-            if self.symmetry {
+            if self.symmetry && self.link_faults == 0 {
                 ""
             } else {
                 ", symmetry reduction off"

@@ -12,6 +12,9 @@ fn protects(rule: UnsafeRule) -> &'static str {
     match rule {
         UnsafeRule::VoteLogCheck => "committed-writes-durable",
         UnsafeRule::PersistTermVote => "single-leader-per-term",
+        UnsafeRule::CheckQuorum | UnsafeRule::PreVoteLease | UnsafeRule::VoteLease => {
+            "no-disruptive-rejoin"
+        }
     }
 }
 
@@ -68,6 +71,7 @@ fn each_rule_flips_a_verdict_in_its_shipped_scenario() {
         );
         // With the rule kept, every safety invariant of the scenario holds.
         for invariant in [
+            "no-disruptive-rejoin",
             "single-leader-per-term",
             "no-split-brain",
             "log-matching",
@@ -108,7 +112,14 @@ fn the_flag_is_the_scenario_field() {
         let kept = common::kcheck(&["verify", plain, "--format", "json"]);
         assert_eq!(by_file.0, 1, "{}", by_file.2);
         assert_eq!(by_flag.0, 1, "{}", by_flag.2);
-        assert_eq!(kept.0, 0, "{}", kept.2);
+        let kept_json: serde_json::Value = serde_json::from_str(&kept.1).unwrap();
+        let kept_verdict = kept_json["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["property"] == protects(rule))
+            .map(|r| r["verdict"].clone());
+        assert_eq!(kept_verdict, Some("holds".into()), "{}", rule.name());
         let results = |out: &str| {
             let v: serde_json::Value = serde_json::from_str(out).unwrap();
             v["results"].clone()
@@ -135,7 +146,7 @@ fn the_flag_is_the_scenario_field() {
 fn unknown_rules_are_refused() {
     common::assert_bad_input(
         &["verify", "--unsafe", "no-such-rule"],
-        "possible values: vote-log-check, persist-term-vote",
+        "possible values: vote-log-check, persist-term-vote, check-quorum, pre-vote-lease, vote-lease",
     );
     let bad = std::env::temp_dir().join(format!("kcheck-unsafe-bad-{}.toml", std::process::id()));
     std::fs::write(&bad, "masters = 3\nunsafe = [\"no-such-rule\"]\n").unwrap();

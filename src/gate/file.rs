@@ -140,6 +140,9 @@ struct RawRow {
     unsafe_rules: Option<Vec<UnsafeRule>>,
     reads: Option<Reads>,
     client_timeouts: Option<bool>,
+    pauses: Option<u32>,
+    link_faults: Option<u32>,
+    splits: Option<u32>,
 }
 
 /// The gate files a list of paths names: files as given, directories as every `*.toml`
@@ -374,6 +377,18 @@ impl RawRow {
         if let Some(r) = self.reads {
             scenario.reads = Some(r);
             note("reads", &format!("{:?}", r.name()));
+        }
+        if let Some(v) = self.link_faults {
+            scenario.link_faults = v;
+            note("link-faults", &v);
+        }
+        if let Some(v) = self.splits {
+            scenario.splits = v;
+            note("splits", &v);
+        }
+        if let Some(v) = self.pauses {
+            scenario.pauses = v;
+            note("pauses", &v);
         }
         if let Some(v) = self.client_timeouts {
             scenario.client_timeouts = v;

@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use super::properties::leads_a_quorum;
 use super::properties::stateright_invariants;
-use super::state::{Entry, Id, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS};
+use super::state::{
+    link_bit, Entry, Id, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS,
+};
 use super::Raft;
 use crate::scenario::{Reads, UnsafeRule};
 use crate::systems::System;
@@ -30,6 +32,11 @@ pub enum Action {
     Heal,
     /// A client reads from a member (`--reads`).
     Read(Id),
+    /// The link between two members fails, both ways (`--link-faults`).
+    FailLink(Id, Id),
+    /// A follower pauses (a GC pause, a slow disk) and its election timeout fires although its
+    /// leader is alive (`--pauses`).
+    Pause(Id),
 }
 
 /// A voter's answer to a (pre-)vote request.
@@ -100,6 +107,28 @@ impl Raft {
         }
     }
 
+    /// A vote request or an append that makes a leader lose the quorum that followed it: the
+    /// later term of a member that was cut off, restarted or paused, arriving.
+    fn note_disruption(&self, s: &RaftState, t: &mut RaftState) {
+        let disrupted = (0..self.masters).any(|l| {
+            leads_a_quorum(self, s, l)
+                && !s.members[l as usize].lapsed
+                && t.members[l as usize].up
+                && !leads_a_quorum(self, t, l)
+        });
+        t.disrupted |= disrupted;
+    }
+
+    /// A leader without a quorum to follow it, even for a moment, is no longer one that a
+    /// quorum *still* follows: a later term that reaches it then is no disruption.
+    fn note_lapses(&self, t: &mut RaftState) {
+        for l in 0..self.masters {
+            if t.members[l as usize].role == Role::Leader && !leads_a_quorum(self, t, l) {
+                t.members[l as usize].lapsed = true;
+            }
+        }
+    }
+
     /// The clients of writes whose leader stopped leading before committing them see a timeout:
     /// etcd fails such a proposal ("leader changed"), though its entry stays in the logs.
     fn time_out_clients(&self, s: &RaftState, t: &mut RaftState) {
@@ -124,6 +153,7 @@ impl Raft {
                 role: if i == 0 { Role::Leader } else { Role::Follower },
                 votes: 0,
                 match_index: std::array::from_fn(|p| u8::from(i == 0 && p < n)),
+                lapsed: false,
             })
             .collect();
         RaftState {
@@ -134,6 +164,11 @@ impl Raft {
             acked: 0,
             timed_out: 0,
             stale_read: 0,
+            pauses: 0,
+            links_down: 0,
+            link_failures: 0,
+            splits: 0,
+            disrupted: false,
         }
     }
 
@@ -217,15 +252,23 @@ impl Raft {
         if voter.term > cand.term {
             return Ballot::NewerTerm;
         }
+        // etcd's lease (`inLease`, which needs CheckQuorum): a member that still hears its
+        // leader drops a (pre-)vote request of a later term unanswered, and stays in its term.
+        let lease = self.keeps(UnsafeRule::CheckQuorum)
+            && if pre {
+                self.keeps(UnsafeRule::PreVoteLease)
+            } else {
+                self.keeps(UnsafeRule::VoteLease) && cand.term > voter.term
+            };
+        if lease && self.hears_leader(s, v) {
+            return Ballot::HearsLeader;
+        }
         let up_to_date = !self.keeps(UnsafeRule::VoteLogCheck)
             || (cand.last_term(), cand.last_index()) >= (voter.last_term(), voter.last_index());
         if !up_to_date {
             return Ballot::LogBehind;
         }
         if pre {
-            if self.hears_leader(s, v) {
-                return Ballot::HearsLeader;
-            }
             return Ballot::Granted;
         }
         // A voter behind the candidate's term forgets its vote as it catches up.
@@ -246,6 +289,9 @@ impl Raft {
         // A response carrying a higher term turns the (pre-)candidate into a follower.
         if ballot == Ballot::NewerTerm {
             s.members[c as usize].become_follower(v_term);
+            return;
+        }
+        if ballot == Ballot::HearsLeader {
             return;
         }
         if !pre && v_term < c_term {
@@ -325,7 +371,9 @@ impl stateright::Model for Raft {
                             actions.push(Action::AppendEntries(i, p));
                         }
                     }
-                    if s.reachable(i).count() < self.quorum as usize {
+                    if s.reachable(i).count() < self.quorum as usize
+                        && self.keeps(UnsafeRule::CheckQuorum)
+                    {
                         actions.push(Action::StepDown(i));
                     }
                 }
@@ -354,6 +402,14 @@ impl stateright::Model for Raft {
             if s.crashes < self.crash && !self.recovery_only {
                 actions.push(Action::Crash(i));
             }
+            if m.role == Role::Follower
+                && s.pauses < self.pauses
+                && m.term < self.max_term
+                && self.hears_leader(s, i)
+                && !self.recovery_only
+            {
+                actions.push(Action::Pause(i));
+            }
             // Reads change nothing unless they miss a write; they never help recovery.
             let serves = match self.reads {
                 Some(Reads::Linearizable) => m.role == Role::Leader,
@@ -364,14 +420,29 @@ impl stateright::Model for Raft {
                 actions.push(Action::Read(i));
             }
         }
-        if self.partition && s.network == Network::Whole && !self.recovery_only {
+        for a in 0..n {
+            for b in a + 1..n {
+                if s.link_failures < self.link_faults
+                    && s.links_down & link_bit(a, b) == 0
+                    && !self.recovery_only
+                {
+                    actions.push(Action::FailLink(a, b));
+                }
+            }
+        }
+        let may_split = match s.network {
+            Network::Whole => true,
+            Network::Healed => s.splits < self.splits,
+            Network::Split { .. } => false,
+        };
+        if self.partition && may_split && !self.recovery_only {
             // Every split into two non-empty groups, named by the group holding m1.
             let all = self.all();
             for side in (1..all).filter(|side| side & 1 == 1) {
                 actions.push(Action::Partition(side));
             }
         }
-        if self.heal && matches!(s.network, Network::Split { .. }) {
+        if self.heal && (matches!(s.network, Network::Split { .. }) || s.links_down != 0) {
             actions.push(Action::Heal);
         }
     }
@@ -379,7 +450,10 @@ impl stateright::Model for Raft {
     fn next_state(&self, s: &RaftState, action: Action) -> Option<RaftState> {
         let mut t = s.clone();
         match action {
-            Action::Timeout(i) => {
+            Action::Timeout(i) | Action::Pause(i) => {
+                if action == Action::Pause(i) {
+                    t.pauses += 1;
+                }
                 let m = &mut t.members[i as usize];
                 if self.pre_vote {
                     m.role = Role::PreCandidate;
@@ -422,13 +496,29 @@ impl stateright::Model for Raft {
                     m.vote = None;
                 }
             }
-            Action::Partition(side) => t.network = Network::Split { side },
-            Action::Heal => t.network = Network::Healed,
+            Action::Partition(side) => {
+                t.network = Network::Split { side };
+                t.splits += 1;
+            }
+            Action::Heal => {
+                if let Network::Split { .. } = t.network {
+                    t.network = Network::Healed;
+                }
+                t.links_down = 0;
+            }
+            Action::FailLink(a, b) => {
+                t.links_down |= link_bit(a, b);
+                t.link_failures += 1;
+            }
             Action::Read(i) => self.read(&mut t, i),
         }
         if self.client_timeouts {
             self.time_out_clients(s, &mut t);
         }
+        if matches!(action, Action::RequestVote(..) | Action::AppendEntries(..)) {
+            self.note_disruption(s, &mut t);
+        }
+        self.note_lapses(&mut t);
         (t != *s).then_some(t)
     }
 

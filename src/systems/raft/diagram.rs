@@ -145,8 +145,14 @@ impl Raft {
         // Members whose role change this action's own events already tell.
         let mut told = 0u8;
         match *action {
-            Action::Timeout(i) => {
+            Action::Timeout(i) | Action::Pause(i) => {
                 told |= 1 << i;
+                if matches!(action, Action::Pause(_)) {
+                    out.push(note(
+                        vec![name(i)],
+                        "pauses (GC, slow disk): misses its leader's heartbeats".to_string(),
+                    ));
+                }
                 let text = if self.pre_vote {
                     format!(
                         "election timeout: asks for pre-votes for term {}",
@@ -187,7 +193,8 @@ impl Raft {
                     Ballot::VotedFor(other) => {
                         format!("refused: voted for {} in term {term}", name(other))
                     }
-                    Ballot::HearsLeader => "refused: still hears its leader".to_string(),
+                    Ballot::HearsLeader if pre => "refused: still hears its leader".to_string(),
+                    Ballot::HearsLeader => "ignored: still hears its leader (in lease)".to_string(),
                 };
                 out.push(message(name(v), name(c), answer, true));
             }
@@ -243,6 +250,10 @@ impl Raft {
                 ),
             )),
             Action::Heal => out.push(note(Vec::new(), "network heals".to_string())),
+            Action::FailLink(x, y) => out.push(note(
+                vec![name(x), name(y)],
+                format!("link {}–{} fails", name(x), name(y)),
+            )),
             Action::Read(i) => {
                 out.push(message(
                     "Client".to_string(),

@@ -71,7 +71,8 @@ use crate::systems::{Event, System};
 
 pub use actions::{Action, Bug};
 pub use properties::{
-    NO_SPLIT_BRAIN, READS_ARE_LINEARIZABLE, TIMED_OUT_WRITE_MAY_COMMIT, WRITE_AVAILABILITY,
+    NO_DISRUPTIVE_REJOIN, NO_SPLIT_BRAIN, READS_ARE_LINEARIZABLE, TIMED_OUT_WRITE_MAY_COMMIT,
+    WRITE_AVAILABILITY,
 };
 pub use state::{Entry, Id, Log, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS};
 
@@ -103,6 +104,11 @@ pub struct Raft {
     pub reads: Option<Reads>,
     /// Whether clients whose leader stopped leading see their write time out.
     pub client_timeouts: bool,
+    /// Pauses (an election timeout although the leader is alive) allowed.
+    pub pauses: u8,
+    /// Single links that may fail, and splits of the network that may happen.
+    pub link_faults: u8,
+    pub splits: u8,
     #[cfg(test)]
     pub bug: Option<Bug>,
 }
@@ -123,13 +129,17 @@ impl Raft {
             max_term: s.max_term,
             max_writes: s.writes,
             recovery_only: false,
-            symmetry: s.symmetry,
+            // Failed links are named by their two members: no renaming leaves them alone.
+            symmetry: s.symmetry && s.link_faults == 0,
             removed: s
                 .unsafe_rules
                 .iter()
                 .fold(0, |bits, &rule| bits | 1 << rule as u8),
             reads: s.reads,
             client_timeouts: s.client_timeouts,
+            pauses: s.pauses,
+            link_faults: s.link_faults,
+            splits: s.splits,
             #[cfg(test)]
             bug: None,
         }
@@ -241,6 +251,10 @@ impl System for Raft {
                 name(i)
             ),
             Action::Timeout(i) => format!("{}'s election timeout fires: it campaigns", name(i)),
+            Action::Pause(i) => format!(
+                "{} pauses (GC, slow disk) and its election timeout fires although its leader is alive",
+                name(i)
+            ),
             Action::RequestVote(c, v) => format!("{} asks {} for its vote", name(c), name(v)),
             Action::ClientWrite(l) => format!("a client write reaches leader {}", name(l)),
             Action::AppendEntries(l, p) => format!("{} replicates its log to {}", name(l), name(p)),
@@ -256,6 +270,7 @@ impl System for Raft {
                 members_of(self.all() & !side, self.masters)
             ),
             Action::Heal => "the network heals".to_string(),
+            Action::FailLink(a, b) => format!("the link {}–{} fails", name(a), name(b)),
             Action::Read(i) => format!(
                 "a client reads from {} ({})",
                 name(i),
@@ -326,7 +341,7 @@ impl System for Raft {
                 out.push(format!("{who} commit {} → {}", x.commit, y.commit));
             }
         }
-        if a.network != b.network {
+        if a.network != b.network || a.links_down & !b.links_down != 0 {
             match b.network {
                 Network::Split { side } => out.push(format!(
                     "network splits {} | {}",
@@ -334,6 +349,13 @@ impl System for Raft {
                     members_of(self.all() & !side, self.masters)
                 )),
                 _ => out.push("network heals".to_string()),
+            }
+        }
+        for x in 0..self.masters {
+            for y in x + 1..self.masters {
+                if b.links_down & !a.links_down & state::link_bit(x, y) != 0 {
+                    out.push(format!("link {}–{} down", name(x), name(y)));
+                }
             }
         }
         let newly = b.acked & !a.acked;
@@ -362,6 +384,12 @@ impl System for Raft {
                     w + 1
                 ));
             }
+        }
+        if b.disrupted && !a.disrupted {
+            out.push(
+                "a leader still followed by a quorum loses it to a later term: disrupted"
+                    .to_string(),
+            );
         }
         if b.stale_read != a.stale_read {
             out.push(format!(

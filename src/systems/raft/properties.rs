@@ -12,6 +12,9 @@ use crate::property::{Kind, Property};
 pub const NO_SPLIT_BRAIN: &str = "no-split-brain";
 pub const WRITE_AVAILABILITY: &str = "write-availability";
 pub const READS_ARE_LINEARIZABLE: &str = "reads-are-linearizable";
+/// Not one of Raft's safety properties: Raft allows a disruptive rejoin, and etcd's pre-vote and
+/// leases are what prevent it.
+pub const NO_DISRUPTIVE_REJOIN: &str = "no-disruptive-rejoin";
 pub const TIMED_OUT_WRITE_MAY_COMMIT: &str = "timed-out-write-may-commit";
 
 macro_rules! invariants {
@@ -32,7 +35,18 @@ invariants! {
     log_matching: "log-matching" => "two logs with an entry of the same index and term agree on every entry up to it",
     leader_completeness: "leader-completeness" => "every leader holds every entry committed in an earlier term",
     committed_writes_durable: "committed-writes-durable" => "every write acknowledged to a client stays in the logs of a quorum",
+    no_disruptive_rejoin: NO_DISRUPTIVE_REJOIN => "a member back from a partition, a restart or a pause never makes a leader that a quorum still follows lose it",
     reads_are_linearizable: READS_ARE_LINEARIZABLE => "a read never returns a state older than a write acknowledged before the read began",
+}
+
+/// A leader lost the quorum that followed it to another member's later term (recorded by the
+/// step that did it).
+fn no_disruptive_rejoin(_: &Raft, s: &RaftState) -> Option<String> {
+    s.disrupted.then(|| {
+        "a leader still followed by a quorum lost it to another member's later term: \
+         the cluster had a working leader and lost it with no fault"
+            .to_string()
+    })
 }
 
 /// A read that missed an acknowledged write (recorded by the read step itself, which alone knows

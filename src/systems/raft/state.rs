@@ -121,6 +121,9 @@ pub struct Member {
     pub votes: u8,
     /// The leader's knowledge of each member's log; all zero unless `role` is `Leader`.
     pub match_index: [u8; MAX_MEMBERS],
+    /// A leader that has been without a quorum to follow it at some moment since it won (cut off,
+    /// or its followers moved on); false for every other role.
+    pub lapsed: bool,
 }
 
 impl Member {
@@ -146,6 +149,7 @@ impl Member {
         self.role = Role::Follower;
         self.votes = 0;
         self.match_index = [0; MAX_MEMBERS];
+        self.lapsed = false;
     }
 }
 
@@ -174,6 +178,15 @@ pub struct RaftState {
     /// The write a client read missed although it was acknowledged before the read began
     /// (0: no read has missed one).
     pub stale_read: u8,
+    /// Pauses so far (the fault budget counts them).
+    pub pauses: u8,
+    /// Failed links, one bit per pair of members (`link_bit`).
+    pub links_down: u64,
+    /// Links failed so far, and splits so far (the fault budget counts them).
+    pub link_failures: u8,
+    pub splits: u8,
+    /// A leader that a quorum followed was made to lose it by another member's later term.
+    pub disrupted: bool,
 }
 
 /// How a state reads in JSON and ITF traces: members by name, vote sets and acknowledged writes
@@ -190,6 +203,7 @@ impl Serialize for RaftState {
             acked: Vec<String>,
             timed_out: Vec<String>,
             stale_read: Option<String>,
+            links_down: Vec<[String; 2]>,
         }
         #[derive(Serialize)]
         struct MemberView {
@@ -272,6 +286,11 @@ impl Serialize for RaftState {
             acked: writes(self.acked),
             timed_out: writes(self.timed_out),
             stale_read: (self.stale_read != 0).then(|| format!("w{}", self.stale_read)),
+            links_down: (0..n)
+                .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+                .filter(|&(a, b)| self.links_down & link_bit(a, b) != 0)
+                .map(|(a, b)| [name(a), name(b)])
+                .collect(),
         }
         .serialize(s)
     }
@@ -309,6 +328,17 @@ impl std::fmt::Debug for RaftState {
             }
             Network::Healed => "network healed".to_string(),
         });
+        if self.links_down != 0 {
+            let mut down = Vec::new();
+            for a in 0..n {
+                for b in a + 1..n {
+                    if self.links_down & link_bit(a, b) != 0 {
+                        down.push(format!("{}–{}", name(a), name(b)));
+                    }
+                }
+            }
+            lines.push(format!("links down {}", down.join(", ")));
+        }
         let writes = |set: u8| -> String {
             let ids: Vec<String> = (0..8)
                 .filter(|w| set >> w & 1 == 1)
@@ -333,12 +363,19 @@ impl std::fmt::Debug for RaftState {
     }
 }
 
+/// The bit of the link between two members in [`RaftState::links_down`].
+pub fn link_bit(a: Id, b: Id) -> u64 {
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    1 << (lo * 8 + hi)
+}
+
 impl RaftState {
     pub fn connected(&self, a: Id, b: Id) -> bool {
-        match self.network {
+        let sides = match self.network {
             Network::Split { side } => (side >> a & 1) == (side >> b & 1),
             Network::Whole | Network::Healed => true,
-        }
+        };
+        sides && (a == b || self.links_down & link_bit(a, b) == 0)
     }
 
     /// Members that are up and can exchange messages with `id` (itself included if up).

@@ -38,6 +38,7 @@ impl Raft {
                 side_of(a),
                 x.vote.is_some(),
                 x.votes.count_ones(),
+                x.lapsed,
             )
                 .cmp(&(
                     std::cmp::Reverse(y.role),
@@ -48,6 +49,7 @@ impl Raft {
                     side_of(b),
                     y.vote.is_some(),
                     y.votes.count_ones(),
+                    y.lapsed,
                 ))
                 .then(a.cmp(&b))
         });
@@ -107,7 +109,7 @@ impl Raft {
     /// members tie on every sort key, so traces match states by this rather than by equal
     /// representatives.
     pub(super) fn renaming_of(&self, a: &RaftState, b: &RaftState) -> bool {
-        fn key(m: &Member) -> (Role, bool, u8, &Log, u8, bool, u32) {
+        fn key(m: &Member) -> (Role, bool, u8, &Log, u8, bool, u32, bool) {
             (
                 m.role,
                 m.up,
@@ -116,6 +118,7 @@ impl Raft {
                 m.commit,
                 m.vote.is_some(),
                 m.votes.count_ones(),
+                m.lapsed,
             )
         }
         fn assign(

@@ -265,7 +265,12 @@ fn each_safety_property_holds_on_the_real_model() {
         },
     ] {
         let m = raft(s);
-        for p in invariant_catalogue() {
+        // Raft's safety; a disruptive rejoin is legal Raft (pre-vote is what prevents it, see
+        // tests/disruption.rs), so it is not among them.
+        for p in invariant_catalogue()
+            .into_iter()
+            .filter(|p| p.name != NO_DISRUPTIVE_REJOIN)
+        {
             assert_eq!(verdict(&m, p.name).0, "holds", "{}", p.name);
         }
     }
@@ -668,8 +673,10 @@ fn rules_without_a_catalogue_verdict_have_their_own() {
 
 /// Exact state and transition counts of four configurations, pinned because some rules
 /// change no verdict yet (the test above covers three), and a snapshot's count is easy to
-/// accept without noticing. Each count changes when any rule named beside it is deleted;
-/// a change here must be explained by a change to the model.
+/// accept without noticing. Each count changes when any rule named beside it is deleted (the
+/// counts without each rule were measured when the rule was first pinned; the vote lease and
+/// the record of disruptions came later and moved two of the counts); a change here must be
+/// explained by a change to the model.
 #[test]
 fn state_counts_pin_the_rules_no_verdict_catches() {
     let pinned = [
@@ -683,10 +690,9 @@ fn state_counts_pin_the_rules_no_verdict_catches() {
             },
             (28, 37),
         ),
-        // 3048 states: pre-vote's refusal by a member that hears its leader (3179 without),
-        // a candidate stepping down on a newer term (1970), CheckQuorum (1615), a voter
-        // moving to the candidate's term even when it refuses (3018), a new leader's empty
-        // entry (2709).
+        // 3076 states: pre-vote's refusal by a member that hears its leader, a candidate
+        // stepping down on a newer term, CheckQuorum, a voter moving to the candidate's term
+        // even when it refuses, a new leader's empty entry, the vote lease, a leader's lapse.
         (
             Scenario {
                 masters: 3,
@@ -696,7 +702,7 @@ fn state_counts_pin_the_rules_no_verdict_catches() {
                 max_term: 3,
                 ..Scenario::default()
             },
-            (3048, 11420),
+            (3076, 11102),
         ),
         // 312 states: a crash dropping the role and votes (262 without), a new leader's
         // empty entry (252), followers learning the commit (164), timeouts only without a
@@ -710,8 +716,8 @@ fn state_counts_pin_the_rules_no_verdict_catches() {
             },
             (312, 667),
         ),
-        // 1986 states: CheckQuorum (1101 without), followers learning the commit (807),
-        // a voter moving to the candidate's term (1913), a new leader's empty entry (1724).
+        // 2666 states: CheckQuorum, followers learning the commit, a voter moving to the
+        // candidate's term, a new leader's empty entry, the vote lease, a disruption recorded.
         (
             Scenario {
                 masters: 3,
@@ -720,7 +726,7 @@ fn state_counts_pin_the_rules_no_verdict_catches() {
                 writes: 2,
                 ..Scenario::default()
             },
-            (1986, 5176),
+            (2666, 6375),
         ),
     ];
     for (s, counts) in pinned {
