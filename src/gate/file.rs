@@ -140,6 +140,7 @@ struct RawRow {
     unsafe_rules: Option<Vec<UnsafeRule>>,
     reads: Option<Reads>,
     client_timeouts: Option<bool>,
+    crash_loses_unsynced: Option<bool>,
 }
 
 /// The gate files a list of paths names: files as given, directories as every `*.toml`
@@ -378,6 +379,10 @@ impl RawRow {
         if let Some(v) = self.client_timeouts {
             scenario.client_timeouts = v;
             note("client-timeouts", &v);
+        }
+        if let Some(v) = self.crash_loses_unsynced {
+            scenario.crash_loses_unsynced = v;
+            note("crash-loses-unsynced", &v);
         }
         words
     }
