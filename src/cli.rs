@@ -138,6 +138,10 @@ pub struct ScenarioArgs {
     /// it, and whether such a write still commits (timed-out-write-may-commit).
     #[arg(long)]
     pub client_timeouts: bool,
+    /// Members do not fsync their WAL (etcd's `--unsafe-no-fsync`): a crash may lose the log
+    /// entries not yet written to disk. Needs crashes.
+    #[arg(long)]
+    pub crash_loses_unsynced: bool,
 }
 
 impl ScenarioArgs {
@@ -186,6 +190,7 @@ impl ScenarioArgs {
         if let Some(n) = self.splits {
             s.splits = n;
         }
+        s.crash_loses_unsynced |= self.crash_loses_unsynced;
         // The file's description tells of the file; say when flags changed what it describes.
         if s != file {
             s.description = s

@@ -180,6 +180,9 @@ pub struct Scenario {
     /// Track the clients whose write timed out: the leader that took the write stopped leading
     /// before committing it (etcd fails such a proposal), so the client saw an error.
     pub client_timeouts: bool,
+    /// Members do not fsync their WAL (etcd's `--unsafe-no-fsync`): a crash may lose the log
+    /// entries the kernel had not yet written to disk.
+    pub crash_loses_unsynced: bool,
 }
 
 impl Default for Scenario {
@@ -202,6 +205,7 @@ impl Default for Scenario {
             splits: 1,
             pauses: 0,
             client_timeouts: false,
+            crash_loses_unsynced: false,
         }
     }
 }
@@ -226,6 +230,7 @@ pub struct RaftScenario {
     pub splits: u8,
     pub pauses: u8,
     pub client_timeouts: bool,
+    pub crash_loses_unsynced: bool,
 }
 
 /// Everything that can be wrong with a scenario or its file.
@@ -255,6 +260,8 @@ pub enum ScenarioError {
     ReadsWithoutWrites,
     #[error("client timeouts need writes to time out: set writes to 1 to {MAX_WRITES} (got 0)")]
     TimeoutsWithoutWrites,
+    #[error("crash-loses-unsynced needs crashes: set crash to 1 or more (got 0)")]
+    LosesUnsyncedWithoutCrashes,
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("{path} is empty: a scenario file sets at least one field (with no file, verify checks the defaults)")]
@@ -368,6 +375,9 @@ impl Scenario {
         if self.client_timeouts && self.writes == 0 {
             return Err(ScenarioError::TimeoutsWithoutWrites);
         }
+        if self.crash_loses_unsynced && crash == 0 {
+            return Err(ScenarioError::LosesUnsyncedWithoutCrashes);
+        }
         Ok(RaftScenario {
             masters: masters as u8,
             quorum: quorum as u8,
@@ -389,6 +399,7 @@ impl Scenario {
             splits: self.splits as u8,
             pauses: self.pauses as u8,
             client_timeouts: self.client_timeouts,
+            crash_loses_unsynced: self.crash_loses_unsynced,
         })
     }
 }
@@ -442,6 +453,11 @@ impl RaftScenario {
             .map_or(String::new(), |r| format!(", {} reads", r.name()));
         let reads = if self.client_timeouts {
             format!("{reads}, client timeouts tracked")
+        } else {
+            reads
+        };
+        let reads = if self.crash_loses_unsynced {
+            format!("{reads}, members do not fsync (a crash may lose unsynced entries)")
         } else {
             reads
         };

@@ -143,6 +143,7 @@ struct RawRow {
     pauses: Option<u32>,
     link_faults: Option<u32>,
     splits: Option<u32>,
+    crash_loses_unsynced: Option<bool>,
 }
 
 /// The gate files a list of paths names: files as given, directories as every `*.toml`
@@ -393,6 +394,10 @@ impl RawRow {
         if let Some(v) = self.client_timeouts {
             scenario.client_timeouts = v;
             note("client-timeouts", &v);
+        }
+        if let Some(v) = self.crash_loses_unsynced {
+            scenario.crash_loses_unsynced = v;
+            note("crash-loses-unsynced", &v);
         }
         words
     }

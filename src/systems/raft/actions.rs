@@ -26,6 +26,9 @@ pub enum Action {
     /// CheckQuorum: a leader that cannot reach a quorum steps down.
     StepDown(Id),
     Crash(Id),
+    /// `--crash-loses-unsynced`: a crash whose disk keeps only the first entries of the log
+    /// (the count given); the kernel never wrote the rest back, and no fsync forced it to.
+    CrashLosesUnsynced(Id, u8),
     Restart(Id),
     /// The network splits: members in the bitset on one side, the rest on the other.
     Partition(u8),
@@ -149,6 +152,9 @@ impl Raft {
                 vote: Some(0),
                 log: [first].into_iter().collect(),
                 commit: 1,
+                // The cluster ran long enough before the check for the kernel to write its
+                // first entry back, fsync or not.
+                synced: 1,
                 up: true,
                 role: if i == 0 { Role::Leader } else { Role::Follower },
                 votes: 0,
@@ -401,6 +407,12 @@ impl stateright::Model for Raft {
             }
             if s.crashes < self.crash && !self.recovery_only {
                 actions.push(Action::Crash(i));
+                if self.crash_loses_unsynced {
+                    // The kernel may have written back any part of what was not yet on disk.
+                    for kept in m.synced..m.last_index() {
+                        actions.push(Action::CrashLosesUnsynced(i, kept));
+                    }
+                }
             }
             if m.role == Role::Follower
                 && s.pauses < self.pauses
@@ -486,9 +498,21 @@ impl stateright::Model for Raft {
                 m.become_follower(0);
                 m.up = false;
             }
+            Action::CrashLosesUnsynced(i, kept) => {
+                t.crashes += 1;
+                let m = &mut t.members[i as usize];
+                m.become_follower(0);
+                m.up = false;
+                m.log.truncate(kept as usize);
+                // The HardState records that carried a later commit index were in the lost part
+                // of the WAL too (etcd refuses a commit index past the last entry).
+                m.commit = m.commit.min(kept);
+            }
             Action::Restart(i) => {
                 let m = &mut t.members[i as usize];
                 m.up = true;
+                // What it read back from disk is on disk.
+                m.synced = m.last_index();
                 if !self.keeps(UnsafeRule::PersistTermVote) {
                     // Without its HardState, a member knows only what its log tells: the term
                     // of its last entry, and no vote.
@@ -519,6 +543,15 @@ impl stateright::Model for Raft {
             self.note_disruption(s, &mut t);
         }
         self.note_lapses(&mut t);
+        for m in &mut t.members {
+            // With fsync every entry is on disk before the member answers; without it, only the
+            // synced prefix, cut short should the log be truncated below it.
+            m.synced = if self.crash_loses_unsynced {
+                m.synced.min(m.last_index())
+            } else {
+                m.last_index()
+            };
+        }
         (t != *s).then_some(t)
     }
 

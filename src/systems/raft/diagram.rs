@@ -240,6 +240,10 @@ impl Raft {
             Action::Crash(i) => {
                 out.push(note(vec![name(i)], self.what_a_crash_keeps().to_string()))
             }
+            Action::CrashLosesUnsynced(i, _) => out.push(note(
+                vec![name(i)],
+                super::lost_unsynced(&a.members[i as usize], &b.members[i as usize]),
+            )),
             Action::Restart(i) => out.push(note(vec![name(i)], "restarts as follower".to_string())),
             Action::Partition(side) => out.push(note(
                 Vec::new(),

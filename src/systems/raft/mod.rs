@@ -20,7 +20,8 @@
 //! - **CheckQuorum** (on in every etcd server): a leader that cannot reach a quorum steps down.
 //! - **Pre-vote** (`--pre-vote`, etcd's `--pre-vote`): a would-be candidate first asks whether it
 //!   could win, without raising its term; a member still hearing from its leader refuses.
-//! - **Faults**: up to `crash` members crash (keeping their persistent state); the network may
+//! - **Faults**: up to `crash` members crash (keeping their persistent state, or with
+//!   `--crash-loses-unsynced` only what reached the disk, see below); the network may
 //!   split once into two non-empty groups that exchange nothing; with `heal`, crashed members
 //!   restart and the partition heals.
 //! - **Client writes** reach the leader, which appends them. A write whose leader loses quorum
@@ -56,6 +57,29 @@
 //! truncate a follower's log only on a conflict, CheckQuorum, pre-vote's in-lease refusal)
 //! change no verdict here: every RPC is one atomic step that carries the leader's whole log, and
 //! the network splits cleanly. Their witnesses need late messages or partial links.
+//!
+//! ## The disk: what the WAL fsync protects
+//! etcd fsyncs its WAL (entries and `HardState`) before a member answers an append or a vote,
+//! and before a leader counts its own entry; `--unsafe-no-fsync` turns that off. With
+//! `--crash-loses-unsynced` (`crash-loses-unsynced = true`) members run that way, and a crash
+//! is the machine's (power loss, kernel panic: a process that dies alone leaves its writes in
+//! the page cache). What reached the disk is then whatever the kernel had written back, at
+//! times the model does not know, so a crash keeps any prefix of the log that covers what is
+//! known to be on disk (`Member::synced`): the entries of the start, which the kernel wrote back
+//! long before, and what the member read back at its last restart. The commit index goes with
+//! the lost entries (etcd refuses a commit index past the last entry); the term and vote are
+//! kept. Losing them too is what `--unsafe persist-term-vote` models, and the two combine;
+//! keeping them shows what losing entries alone breaks, with less loss than a real crash (the
+//! `HardState` of a lost append is written after its entries), so every violation found is one
+//! a real crash allows. Left out: a WAL prefix may hold entries a later conflict overwrote, which
+//! a crash could bring back; here a crash keeps a prefix of the current log. Without the option
+//! `synced` is always the whole log and a crash loses nothing: no state is added.
+//!
+//! In `models/no-fsync.toml` (pinned in `properties/disk.toml`, tested in `tests/disk.rs`) the
+//! leader commits a write stored by itself and one follower, crashes before the write reached
+//! its disk, restarts without it and wins the next election with the vote of the member that
+//! never had it: `no-split-brain` and `committed-writes-durable` are VIOLATED; with fsync both
+//! hold.
 
 mod actions;
 mod diagram;
@@ -109,12 +133,23 @@ pub struct Raft {
     /// Single links that may fail, and splits of the network that may happen.
     pub link_faults: u8,
     pub splits: u8,
+    /// Whether members run without fsync, so that a crash may lose unsynced entries.
+    pub crash_loses_unsynced: bool,
     #[cfg(test)]
     pub bug: Option<Bug>,
 }
 
 pub fn name(id: Id) -> String {
     format!("m{}", id + 1)
+}
+
+/// A crash that lost the unsynced end of the log, in words: what was lost, and what survives.
+pub(crate) fn lost_unsynced(before: &Member, after: &Member) -> String {
+    format!(
+        "crashes and loses {}, never fsynced (its disk holds {})",
+        log_text(&before.log[after.log.len()..]),
+        log_text(&after.log)
+    )
 }
 
 impl Raft {
@@ -140,6 +175,7 @@ impl Raft {
             pauses: s.pauses,
             link_faults: s.link_faults,
             splits: s.splits,
+            crash_loses_unsynced: s.crash_loses_unsynced,
             #[cfg(test)]
             bug: None,
         }
@@ -263,6 +299,10 @@ impl System for Raft {
                 name(l)
             ),
             Action::Crash(i) => format!("{} crashes", name(i)),
+            Action::CrashLosesUnsynced(i, kept) => format!(
+                "{} crashes; only its log up to index {kept} reached the disk (no fsync)",
+                name(i)
+            ),
             Action::Restart(i) => format!("{} restarts", name(i)),
             Action::Partition(side) => format!(
                 "the network splits {} | {}",
@@ -308,9 +348,11 @@ impl System for Raft {
                 out.push(format!(
                     "{who} {}",
                     if y.up {
-                        "restarts as follower"
+                        "restarts as follower".to_string()
+                    } else if y.log.len() < x.log.len() {
+                        lost_unsynced(x, y)
                     } else {
-                        self.what_a_crash_keeps()
+                        self.what_a_crash_keeps().to_string()
                     }
                 ));
             }
@@ -334,7 +376,7 @@ impl System for Raft {
                     self.quorum
                 ));
             }
-            if x.log != y.log {
+            if x.log != y.log && x.up == y.up {
                 out.push(format!("{who} log {}", log_text(&y.log)));
             }
             if x.commit != y.commit {

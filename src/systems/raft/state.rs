@@ -115,6 +115,10 @@ pub struct Member {
     pub vote: Option<Id>,
     pub log: Log,
     pub commit: u8,
+    /// How much of the log is on disk. With fsync (etcd's default) a member fsyncs its WAL
+    /// before it answers, so this is the whole log; with `--crash-loses-unsynced` only the
+    /// prefix it read back at its last restart (or held at the start) is known to be.
+    pub synced: u8,
     pub up: bool,
     pub role: Role,
     /// Bitset of members whose (pre-)vote this candidate holds, itself included.
@@ -214,6 +218,9 @@ impl Serialize for RaftState {
             vote: Option<String>,
             log: Vec<EntryView>,
             commit: u8,
+            /// Only when part of the log is not on disk (`--crash-loses-unsynced`).
+            #[serde(skip_serializing_if = "Option::is_none")]
+            synced: Option<u8>,
             votes: Vec<String>,
             match_index: std::collections::BTreeMap<String, u8>,
         }
@@ -258,6 +265,7 @@ impl Serialize for RaftState {
                     })
                     .collect(),
                 commit: m.commit,
+                synced: (m.synced < m.last_index()).then_some(m.synced),
                 votes: names(m.votes),
                 match_index: if m.role == Role::Leader {
                     (0..n)

@@ -35,6 +35,7 @@ impl Raft {
                 x.term,
                 &x.log,
                 x.commit,
+                x.synced,
                 side_of(a),
                 x.vote.is_some(),
                 x.votes.count_ones(),
@@ -46,6 +47,7 @@ impl Raft {
                     y.term,
                     &y.log,
                     y.commit,
+                    y.synced,
                     side_of(b),
                     y.vote.is_some(),
                     y.votes.count_ones(),
@@ -109,13 +111,14 @@ impl Raft {
     /// members tie on every sort key, so traces match states by this rather than by equal
     /// representatives.
     pub(super) fn renaming_of(&self, a: &RaftState, b: &RaftState) -> bool {
-        fn key(m: &Member) -> (Role, bool, u8, &Log, u8, bool, u32, bool) {
+        fn key(m: &Member) -> (Role, bool, u8, &Log, u8, u8, bool, u32, bool) {
             (
                 m.role,
                 m.up,
                 m.term,
                 &m.log,
                 m.commit,
+                m.synced,
                 m.vote.is_some(),
                 m.votes.count_ones(),
                 m.lapsed,
