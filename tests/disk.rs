@@ -5,27 +5,14 @@
 
 mod common;
 
-use kcheck::check::{verify, Options};
 use kcheck::scenario::Scenario;
 
 const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/no-fsync.toml");
 
 /// The verdict label, the reason and the trace's changes in words, for one property.
 fn verdict(s: &Scenario, property: &str) -> (&'static str, String, Vec<String>) {
-    let options = Options {
-        properties: vec![property.to_string()],
-        max_states: 5_000_000,
-        timeout: None,
-        progress: false,
-    };
-    let report = verify(s, &options).expect("valid");
-    let r = &report.results[0];
-    let changes = r.trace.iter().flat_map(|t| t.changes.clone()).collect();
-    (
-        r.verdict.label(),
-        r.why.clone().unwrap_or_default(),
-        changes,
-    )
+    let d = common::decide(s, property);
+    (d.verdict, d.why, d.changes)
 }
 
 fn shipped() -> Scenario {

@@ -8,18 +8,8 @@ use kcheck::check::{verify, Options};
 use kcheck::scenario::Scenario;
 
 fn verdict(s: &Scenario, property: &str) -> (&'static str, Vec<String>) {
-    let options = Options {
-        properties: vec![property.to_string()],
-        max_states: 5_000_000,
-        timeout: None,
-        progress: false,
-    };
-    let report = verify(s, &options).expect("valid");
-    let r = &report.results[0];
-    (
-        r.verdict.label(),
-        r.trace.iter().map(|t| t.action.clone()).collect(),
-    )
+    let d = common::decide(s, property);
+    (d.verdict, d.actions)
 }
 
 fn three(f: impl FnOnce(&mut Scenario)) -> Scenario {

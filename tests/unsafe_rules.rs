@@ -4,7 +4,6 @@
 
 mod common;
 
-use kcheck::check::{verify, Options};
 use kcheck::scenario::{Scenario, UnsafeRule};
 
 /// The property each rule protects in its shipped scenario: the verdict that flips.
@@ -29,15 +28,8 @@ fn shipped(rule: UnsafeRule) -> (String, Scenario) {
 }
 
 fn verdict(s: &Scenario, property: &str) -> (&'static str, String) {
-    let options = Options {
-        properties: vec![property.to_string()],
-        max_states: 5_000_000,
-        timeout: None,
-        progress: false,
-    };
-    let report = verify(s, &options).expect("valid");
-    let r = &report.results[0];
-    (r.verdict.label(), r.why.clone().unwrap_or_default())
+    let d = common::decide(s, property);
+    (d.verdict, d.why)
 }
 
 #[test]

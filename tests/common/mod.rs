@@ -40,3 +40,29 @@ pub fn assert_bad_input(args: &[&str], expected: &str) {
     );
     assert!(out.is_empty(), "{args:?}: {out}");
 }
+
+/// One property of a scenario, decided as `verify` decides it: its verdict, why it fails, and
+/// its trace as the actions taken and the changes in words.
+pub struct Decided {
+    pub verdict: &'static str,
+    pub why: String,
+    pub actions: Vec<String>,
+    pub changes: Vec<String>,
+}
+
+pub fn decide(s: &kcheck::scenario::Scenario, property: &str) -> Decided {
+    let options = kcheck::check::Options {
+        properties: vec![property.to_string()],
+        max_states: 5_000_000,
+        timeout: None,
+        progress: false,
+    };
+    let report = kcheck::check::verify(s, &options).expect("a valid scenario");
+    let r = &report.results[0];
+    Decided {
+        verdict: r.verdict.label(),
+        why: r.why.clone().unwrap_or_default(),
+        actions: r.trace.iter().map(|t| t.action.clone()).collect(),
+        changes: r.trace.iter().flat_map(|t| t.changes.clone()).collect(),
+    }
+}
