@@ -23,6 +23,10 @@ pub const TERM_REASON: &str =
     "the first leader holds term 1, so a lower bound leaves no election to check";
 /// Largest number of client writes.
 pub const MAX_WRITES: u32 = 3;
+/// Largest bound on messages in flight in the message mode: each one multiplies the states.
+pub const MAX_IN_FLIGHT: u32 = 6;
+/// Messages in flight in the message mode unless the scenario says otherwise.
+pub const DEFAULT_IN_FLIGHT: u32 = 2;
 /// Largest scenario or gate file read, in bytes. Both are a few lines of TOML; the bound keeps a
 /// wrong path (a log, `/dev/zero`) from being read without end.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -60,16 +64,34 @@ pub enum UnsafeRule {
     /// A member persists its term and vote (etcd's HardState, written to the WAL and fsynced
     /// before it answers); without it a restarted member forgets them.
     PersistTermVote,
+    /// A leader commits by counting replicas only an entry of its own term
+    /// (`raftLog.maybeCommit`); Figure 8 of the Raft paper.
+    CurrentTermCommit,
+    /// A follower accepts AppendEntries only if its log holds the leader's entry at the
+    /// message's previous index and term (`raftLog.matchTerm` in `maybeAppend`).
+    LogConsistencyCheck,
+    /// A follower truncates its log only at an entry that conflicts with one the leader sent
+    /// (`raftLog.findConflict`); a late AppendEntries never cuts entries it already holds.
+    TruncateOnConflictOnly,
 }
 
 impl UnsafeRule {
-    pub const ALL: [UnsafeRule; 2] = [UnsafeRule::VoteLogCheck, UnsafeRule::PersistTermVote];
+    pub const ALL: [UnsafeRule; 5] = [
+        UnsafeRule::VoteLogCheck,
+        UnsafeRule::PersistTermVote,
+        UnsafeRule::CurrentTermCommit,
+        UnsafeRule::LogConsistencyCheck,
+        UnsafeRule::TruncateOnConflictOnly,
+    ];
 
     /// The rule's name, as `--unsafe` and scenario files spell it.
     pub fn name(self) -> &'static str {
         match self {
             UnsafeRule::VoteLogCheck => "vote-log-check",
             UnsafeRule::PersistTermVote => "persist-term-vote",
+            UnsafeRule::CurrentTermCommit => "current-term-commit",
+            UnsafeRule::LogConsistencyCheck => "log-consistency-check",
+            UnsafeRule::TruncateOnConflictOnly => "truncate-on-conflict-only",
         }
     }
 
@@ -82,6 +104,44 @@ impl UnsafeRule {
             UnsafeRule::PersistTermVote => {
                 "a member keeps its term and vote across a restart (HardState in the fsynced WAL)"
             }
+            UnsafeRule::CurrentTermCommit => {
+                "a leader commits by counting replicas only an entry of its own term (raftLog.maybeCommit; Raft paper, Figure 8)"
+            }
+            UnsafeRule::LogConsistencyCheck => {
+                "a follower accepts AppendEntries only if its log matches the leader's at the previous index and term (raftLog.matchTerm)"
+            }
+            UnsafeRule::TruncateOnConflictOnly => {
+                "a follower truncates its log only at a conflicting entry, so a late AppendEntries never cuts entries it holds (raftLog.findConflict)"
+            }
+        }
+    }
+}
+
+/// How the network carries Raft's RPCs (`--network`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetworkMode {
+    /// Each RPC is one step: the request and its response, with the leader's whole log. Fast;
+    /// enough for every question about elections, quorums and crashes.
+    #[default]
+    Atomic,
+    /// Requests and responses are separate messages, each delivered late, out of order,
+    /// duplicated or lost; AppendEntries carries any part of the log. Slower; needed for
+    /// Figure 8 and the follower's log checks.
+    Messages,
+}
+
+impl NetworkMode {
+    fn is_atomic(&self) -> bool {
+        *self == NetworkMode::Atomic
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            NetworkMode::Atomic => "atomic",
+            NetworkMode::Messages => "messages",
         }
     }
 }
@@ -140,6 +200,10 @@ pub struct Scenario {
     /// Track the clients whose write timed out: the leader that took the write stopped leading
     /// before committing it (etcd fails such a proposal), so the client saw an error.
     pub client_timeouts: bool,
+    /// How the network carries RPCs: atomic steps (the default) or separate messages.
+    pub network: NetworkMode,
+    /// With `network = "messages"`: most messages in flight at once.
+    pub max_in_flight: Option<u32>,
 }
 
 impl Default for Scenario {
@@ -159,6 +223,8 @@ impl Default for Scenario {
             unsafe_rules: Vec::new(),
             reads: None,
             client_timeouts: false,
+            network: NetworkMode::Atomic,
+            max_in_flight: None,
         }
     }
 }
@@ -180,6 +246,12 @@ pub struct RaftScenario {
     pub unsafe_rules: Vec<UnsafeRule>,
     pub reads: Option<Reads>,
     pub client_timeouts: bool,
+    /// Left out of JSON in the atomic mode, so its reports read as before the mode existed.
+    #[serde(skip_serializing_if = "NetworkMode::is_atomic")]
+    pub network: NetworkMode,
+    /// Most messages in flight (message mode; 0 in the atomic mode, which has none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub max_in_flight: u8,
 }
 
 /// Everything that can be wrong with a scenario or its file.
@@ -199,6 +271,10 @@ pub enum ScenarioError {
     ReadsWithoutWrites,
     #[error("client timeouts need writes to time out: set writes to 1 to {MAX_WRITES} (got 0)")]
     TimeoutsWithoutWrites,
+    #[error("max-in-flight must be 1 to {MAX_IN_FLIGHT} (got {0}): with no message in flight no RPC is ever answered")]
+    MaxInFlight(u32),
+    #[error("max-in-flight bounds the messages of network = \"messages\" (--network messages); the atomic network has none in flight")]
+    InFlightWithoutMessages,
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("{path} is empty: a scenario file sets at least one field (with no file, verify checks the defaults)")]
@@ -291,6 +367,17 @@ impl Scenario {
         if self.client_timeouts && self.writes == 0 {
             return Err(ScenarioError::TimeoutsWithoutWrites);
         }
+        let max_in_flight = match (self.network, self.max_in_flight) {
+            (NetworkMode::Atomic, None) => 0,
+            (NetworkMode::Atomic, Some(_)) => return Err(ScenarioError::InFlightWithoutMessages),
+            (NetworkMode::Messages, n) => {
+                let n = n.unwrap_or(DEFAULT_IN_FLIGHT);
+                if !(1..=MAX_IN_FLIGHT).contains(&n) {
+                    return Err(ScenarioError::MaxInFlight(n));
+                }
+                n as u8
+            }
+        };
         Ok(RaftScenario {
             masters: masters as u8,
             quorum: quorum as u8,
@@ -309,6 +396,8 @@ impl Scenario {
             },
             reads: self.reads,
             client_timeouts: self.client_timeouts,
+            network: self.network,
+            max_in_flight,
         })
     }
 }
@@ -349,8 +438,15 @@ impl RaftScenario {
         } else {
             reads
         };
+        let network = match self.network {
+            NetworkMode::Atomic => String::new(),
+            NetworkMode::Messages => format!(
+                ", RPCs as messages (late, reordered, duplicated or lost; at most {} in flight)",
+                self.max_in_flight
+            ),
+        };
         format!(
-            "{} master{} (quorum {}{}), {}, {}{}{}{reads}{unsafe_rules}",
+            "{} master{} (quorum {}{}), {}, {}{}{}{network}{reads}{unsafe_rules}",
             self.masters,
             if self.masters == 1 { "" } else { "s" },
             self.quorum,
@@ -389,6 +485,10 @@ pub(crate) fn read_small(path: &Path) -> Result<String, String> {
         ));
     }
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 /// "1 master", "2 masters".

@@ -1,6 +1,12 @@
 //! Every etcd safety rule `--unsafe` can remove earns its keep: its shipped scenario in
 //! `models/` keeps every safety property with the rule and violates one without it, and the flag
 //! and the scenario field mean the same.
+//!
+//! Figure 8 (`current-term-commit`) takes three elections and two crashes: its shipped scenario
+//! has about 9 million states, too many to check on every `cargo test`. Its flip is shown step by
+//! step in the model's unit tests (`figure_8_needs_the_current_term_commit_rule`), its verdicts
+//! are pinned in `properties/slow/`, and the checks here that explore it run with
+//! `cargo test --release -- --ignored`.
 
 mod common;
 
@@ -12,8 +18,24 @@ fn protects(rule: UnsafeRule) -> &'static str {
     match rule {
         UnsafeRule::VoteLogCheck => "committed-writes-durable",
         UnsafeRule::PersistTermVote => "single-leader-per-term",
+        UnsafeRule::CurrentTermCommit => "committed-writes-durable",
+        UnsafeRule::LogConsistencyCheck => "no-split-brain",
+        UnsafeRule::TruncateOnConflictOnly => "committed-writes-durable",
     }
 }
+
+/// Rules whose shipped scenario is too large to explore on every `cargo test`.
+fn slow(rule: UnsafeRule) -> bool {
+    rule == UnsafeRule::CurrentTermCommit
+}
+
+const INVARIANTS: [&str; 5] = [
+    "single-leader-per-term",
+    "no-split-brain",
+    "log-matching",
+    "leader-completeness",
+    "committed-writes-durable",
+];
 
 fn shipped(rule: UnsafeRule) -> (String, Scenario) {
     let path = format!(
@@ -25,67 +47,71 @@ fn shipped(rule: UnsafeRule) -> (String, Scenario) {
     (path, scenario)
 }
 
-fn verdict(s: &Scenario, property: &str) -> (&'static str, String) {
+/// The verdict and reason of each property, from one exploration of the scenario.
+fn verdicts(s: &Scenario, properties: &[&str]) -> Vec<(&'static str, String)> {
     let options = Options {
-        properties: vec![property.to_string()],
-        max_states: 5_000_000,
+        properties: properties.iter().map(|p| p.to_string()).collect(),
+        max_states: 20_000_000,
         timeout: None,
         progress: false,
     };
     let report = verify(s, &options).expect("valid");
-    let r = &report.results[0];
-    (r.verdict.label(), r.why.clone().unwrap_or_default())
+    report
+        .results
+        .iter()
+        .map(|r| (r.verdict.label(), r.why.clone().unwrap_or_default()))
+        .collect()
+}
+
+fn verdict(s: &Scenario, property: &str) -> (&'static str, String) {
+    verdicts(s, &[property]).remove(0)
 }
 
 #[test]
 fn each_rule_flips_a_verdict_in_its_shipped_scenario() {
-    for rule in UnsafeRule::ALL {
-        let (path, without_rule) = shipped(rule);
-        assert_eq!(
-            without_rule.unsafe_rules,
-            [rule],
-            "{path} removes just its rule"
-        );
-        let text = std::fs::read_to_string(&path).unwrap();
-        let first = text.lines().next().unwrap_or_default();
-        assert!(
-            first.starts_with("# What breaks") && text.contains(protects(rule)),
-            "{path}: its first comment says what breaks"
-        );
-        let property = protects(rule);
-        let (v, why) = verdict(&without_rule, property);
-        assert_eq!(v, "violated", "{path}: {property} without {}", rule.name());
-        assert!(!why.is_empty());
-        let with_rule = Scenario {
-            unsafe_rules: Vec::new(),
-            ..without_rule.clone()
-        };
-        assert_eq!(
-            verdict(&with_rule, property).0,
-            "holds",
-            "{path}: {property} with {}",
-            rule.name()
-        );
-        // With the rule kept, every safety invariant of the scenario holds.
-        for invariant in [
-            "single-leader-per-term",
-            "no-split-brain",
-            "log-matching",
-            "leader-completeness",
-            "committed-writes-durable",
-        ] {
-            assert_eq!(
-                verdict(&with_rule, invariant).0,
-                "holds",
-                "{path}: {invariant}"
-            );
-        }
+    for rule in UnsafeRule::ALL.into_iter().filter(|&r| !slow(r)) {
+        flips_a_verdict(rule);
+    }
+}
+
+#[test]
+#[ignore = "Figure 8: about 9 million states, twice; run with --ignored"]
+fn figure_8_flips_a_verdict_in_its_shipped_scenario() {
+    for rule in UnsafeRule::ALL.into_iter().filter(|&r| slow(r)) {
+        flips_a_verdict(rule);
+    }
+}
+
+fn flips_a_verdict(rule: UnsafeRule) {
+    let (path, without_rule) = shipped(rule);
+    assert_eq!(
+        without_rule.unsafe_rules,
+        [rule],
+        "{path} removes just its rule"
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("# What breaks") && text.contains(protects(rule)),
+        "{path}: its first comment says what breaks"
+    );
+    let property = protects(rule);
+    let (v, why) = verdict(&without_rule, property);
+    assert_eq!(v, "violated", "{path}: {property} without {}", rule.name());
+    assert!(!why.is_empty());
+    let with_rule = Scenario {
+        unsafe_rules: Vec::new(),
+        ..without_rule.clone()
+    };
+    // With the rule kept, every safety invariant of the scenario holds.
+    for (invariant, (v, _)) in INVARIANTS.iter().zip(verdicts(&with_rule, &INVARIANTS)) {
+        assert_eq!(v, "holds", "{path}: {invariant}");
     }
 }
 
 #[test]
 fn the_flag_is_the_scenario_field() {
-    for rule in UnsafeRule::ALL {
+    for rule in UnsafeRule::ALL.into_iter().filter(|&r| !slow(r)) {
         let (path, _) = shipped(rule);
         let by_file = common::kcheck(&["verify", &path, "--format", "json"]);
         let file = std::fs::read_to_string(&path).unwrap();

@@ -59,6 +59,7 @@
 
 mod actions;
 mod diagram;
+mod messages;
 mod properties;
 mod state;
 mod symmetry;
@@ -70,12 +71,14 @@ use crate::scenario::{RaftScenario, Reads, UnsafeRule};
 use crate::systems::{Event, System};
 
 pub use actions::{Action, Bug};
+pub use messages::Message;
 pub use properties::{
     NO_SPLIT_BRAIN, READS_ARE_LINEARIZABLE, TIMED_OUT_WRITE_MAY_COMMIT, WRITE_AVAILABILITY,
 };
 pub use state::{Entry, Id, Log, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS};
 
 use diagram::{log_text, member_summary, members_of, picture, role_word, votes};
+use messages::in_flight_changes;
 use properties::{
     failed_over, has_working_leader, invariant_catalogue, no_quorum_ever, no_write_can_ever_commit,
     timed_out_write_commits, write_commits, write_ready, writes_spent,
@@ -103,6 +106,8 @@ pub struct Raft {
     pub reads: Option<Reads>,
     /// Whether clients whose leader stopped leading see their write time out.
     pub client_timeouts: bool,
+    /// Most messages in flight; 0 is the atomic mode, where each RPC is one step.
+    pub max_in_flight: u8,
     #[cfg(test)]
     pub bug: Option<Bug>,
 }
@@ -130,6 +135,7 @@ impl Raft {
                 .fold(0, |bits, &rule| bits | 1 << rule as u8),
             reads: s.reads,
             client_timeouts: s.client_timeouts,
+            max_in_flight: s.max_in_flight,
             #[cfg(test)]
             bug: None,
         }
@@ -208,8 +214,17 @@ impl System for Raft {
 
     /// The bounds in words, for "holds for all behaviours with ...".
     fn bounds(&self) -> String {
+        let in_flight = if self.messages() {
+            format!(
+                ", ≤ {} message{} in flight",
+                self.max_in_flight,
+                if self.max_in_flight == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "term ≤ {}, ≤ {} client write{}",
+            "term ≤ {}, ≤ {} client write{}{in_flight}",
             self.max_term,
             self.max_writes,
             if self.max_writes == 1 { "" } else { "s" }
@@ -261,6 +276,9 @@ impl System for Raft {
                 name(i),
                 self.reads.map_or("", Reads::name)
             ),
+            Action::Send(_) | Action::Deliver(_) | Action::Lose(_) | Action::Duplicate(_) => {
+                self.describe_network_step(action)
+            }
         }
     }
     /// One line per member: role, term, log and commit, and the network.
@@ -362,6 +380,9 @@ impl System for Raft {
                     w + 1
                 ));
             }
+        }
+        if a.messages != b.messages {
+            out.extend(in_flight_changes(&a.messages, &b.messages));
         }
         if b.stale_read != a.stale_read {
             out.push(format!(

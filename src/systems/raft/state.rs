@@ -4,6 +4,7 @@ use arrayvec::ArrayVec;
 use serde::Serialize;
 
 use super::diagram::{member_summary, members_of};
+use super::messages::Message;
 use super::name;
 
 /// At most this many members (validated in the scenario).
@@ -25,7 +26,7 @@ pub enum Role {
 }
 
 /// A log entry: its term and the client write it carries (`0` is a leader's empty entry).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Entry {
     pub term: u8,
     pub write: u8,
@@ -174,6 +175,9 @@ pub struct RaftState {
     /// The write a client read missed although it was acknowledged before the read began
     /// (0: no read has missed one).
     pub stale_read: u8,
+    /// The message mode's messages in flight, sorted (a multiset); always empty in the atomic
+    /// mode, where an empty `Vec` costs no allocation.
+    pub messages: Vec<Message>,
 }
 
 /// How a state reads in JSON and ITF traces: members by name, vote sets and acknowledged writes
@@ -190,6 +194,8 @@ impl Serialize for RaftState {
             acked: Vec<String>,
             timed_out: Vec<String>,
             stale_read: Option<String>,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            in_flight: Vec<String>,
         }
         #[derive(Serialize)]
         struct MemberView {
@@ -272,6 +278,7 @@ impl Serialize for RaftState {
             acked: writes(self.acked),
             timed_out: writes(self.timed_out),
             stale_read: (self.stale_read != 0).then(|| format!("w{}", self.stale_read)),
+            in_flight: self.messages.iter().map(Message::words).collect(),
         }
         .serialize(s)
     }
@@ -328,6 +335,10 @@ impl std::fmt::Debug for RaftState {
             client.push_str(&format!(", a read missed w{}", self.stale_read));
         }
         lines.push(client);
+        if !self.messages.is_empty() {
+            let flying: Vec<String> = self.messages.iter().map(Message::words).collect();
+            lines.push(format!("in flight: {}", flying.join("; ")));
+        }
         let sep = if f.alternate() { "\n" } else { "; " };
         f.write_str(&lines.join(sep))
     }
