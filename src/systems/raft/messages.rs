@@ -674,6 +674,129 @@ mod tests {
         assert_eq!(lost, ab);
     }
 
+    /// Every verdict of the atomic mode, safety first, on each small configuration, with the
+    /// verdict of the message mode on the same one.
+    fn both_modes(s: &Scenario) -> Vec<(&'static str, &'static str, &'static str)> {
+        use crate::engine::{decide, explore_all, Limits};
+        let limits = Limits {
+            max_states: 2_000_000,
+            timeout: None,
+        };
+        let atomic = raft(Scenario {
+            network: NetworkMode::Atomic,
+            max_in_flight: None,
+            ..s.clone()
+        });
+        let messages = raft(s.clone());
+        let (ga, gm) = (explore_all(&atomic, limits), explore_all(&messages, limits));
+        assert!(ga.cut.is_none() && gm.cut.is_none());
+        <Raft as crate::systems::System>::catalogue()
+            .iter()
+            .map(|p| {
+                (
+                    p.name,
+                    decide(&atomic, &ga, p, &limits).label(),
+                    decide(&messages, &gm, p, &limits).label(),
+                )
+            })
+            .collect()
+    }
+
+    /// The atomic mode is the fast default because it loses no verdict: on small
+    /// configurations (crashes, partitions, healing, pre-vote, a quorum override, the unsafe
+    /// rules it can show) every verdict is the same with messages in flight. The rules only
+    /// messages can show are where the modes part.
+    #[test]
+    fn the_atomic_mode_agrees_with_the_message_mode() {
+        let messages = |masters, in_flight| Scenario {
+            masters,
+            network: NetworkMode::Messages,
+            max_in_flight: Some(in_flight),
+            ..Scenario::default()
+        };
+        let agree = [
+            messages(1, 2),
+            Scenario {
+                partition: true,
+                ..messages(2, 2)
+            },
+            Scenario {
+                quorum: Some(1),
+                partition: true,
+                heal: true,
+                ..messages(2, 2)
+            },
+            Scenario {
+                partition: true,
+                ..messages(3, 2)
+            },
+            Scenario {
+                partition: true,
+                pre_vote: true,
+                max_term: 3,
+                ..messages(3, 1)
+            },
+            Scenario {
+                crash: Some(1),
+                unsafe_rules: vec![UnsafeRule::VoteLogCheck],
+                ..messages(3, 2)
+            },
+            Scenario {
+                partition: true,
+                ..messages(4, 1)
+            },
+        ];
+        let mut violated = 0;
+        for s in agree {
+            for (name, atomic, messages) in both_modes(&s) {
+                assert_eq!(atomic, messages, "{name} on {s:?}");
+                violated += usize::from(atomic == "violated");
+            }
+        }
+        assert!(violated >= 5, "some verdicts are violations: {violated}");
+        for (rule, flips) in [
+            (
+                UnsafeRule::TruncateOnConflictOnly,
+                "committed-writes-durable",
+            ),
+            (UnsafeRule::LogConsistencyCheck, "no-split-brain"),
+        ] {
+            let path = format!(
+                "{}/models/unsafe-{}.toml",
+                env!("CARGO_MANIFEST_DIR"),
+                rule.name()
+            );
+            let s = Scenario::from_file(std::path::Path::new(&path)).expect("shipped");
+            let differ: Vec<_> = both_modes(&s)
+                .into_iter()
+                .filter(|(_, a, m)| a != m)
+                .collect();
+            assert!(
+                differ.contains(&(flips, "holds", "violated")),
+                "{}: {differ:?}",
+                rule.name()
+            );
+        }
+    }
+
+    /// A write whose only copy is in flight (its leader's log was truncated since it sent it)
+    /// may still be delivered and committed: its budget is not spent.
+    #[test]
+    fn a_write_in_flight_is_not_spent() {
+        let m = raft(Scenario {
+            masters: 3,
+            network: NetworkMode::Messages,
+            ..Scenario::default()
+        });
+        let s = m.init_states().remove(0);
+        let s = act(&m, &s, Action::ClientWrite(0));
+        let mut s = act(&m, &s, append(&s, 0, 1, 1, 1));
+        s.members[0].log.truncate(1);
+        assert!(!super::super::properties::writes_spent(&m, &s));
+        s.messages.clear();
+        assert!(super::super::properties::writes_spent(&m, &s));
+    }
+
     /// A message across the split waits; after the heal it can be delivered.
     #[test]
     fn a_message_across_the_split_is_not_delivered() {
