@@ -1,12 +1,6 @@
 //! Every etcd safety rule `--unsafe` can remove earns its keep: its shipped scenario in
 //! `models/` keeps every safety property with the rule and violates one without it, and the flag
 //! and the scenario field mean the same.
-//!
-//! Figure 8 (`current-term-commit`) takes three elections and two crashes: its shipped scenario
-//! has about 9 million states, too many to check on every `cargo test`. Its flip is shown step by
-//! step in the model's unit tests (`figure_8_needs_the_current_term_commit_rule`), its verdicts
-//! are pinned in `properties/slow/`, and the checks here that explore it run with
-//! `cargo test --release -- --ignored`.
 
 mod common;
 
@@ -22,11 +16,6 @@ fn protects(rule: UnsafeRule) -> &'static str {
         UnsafeRule::LogConsistencyCheck => "no-split-brain",
         UnsafeRule::TruncateOnConflictOnly => "committed-writes-durable",
     }
-}
-
-/// Rules whose shipped scenario is too large to explore on every `cargo test`.
-fn slow(rule: UnsafeRule) -> bool {
-    rule == UnsafeRule::CurrentTermCommit
 }
 
 const INVARIANTS: [&str; 5] = [
@@ -69,15 +58,7 @@ fn verdict(s: &Scenario, property: &str) -> (&'static str, String) {
 
 #[test]
 fn each_rule_flips_a_verdict_in_its_shipped_scenario() {
-    for rule in UnsafeRule::ALL.into_iter().filter(|&r| !slow(r)) {
-        flips_a_verdict(rule);
-    }
-}
-
-#[test]
-#[ignore = "Figure 8: about 9 million states, twice; run with --ignored"]
-fn figure_8_flips_a_verdict_in_its_shipped_scenario() {
-    for rule in UnsafeRule::ALL.into_iter().filter(|&r| slow(r)) {
+    for rule in UnsafeRule::ALL {
         flips_a_verdict(rule);
     }
 }
@@ -111,7 +92,7 @@ fn flips_a_verdict(rule: UnsafeRule) {
 
 #[test]
 fn the_flag_is_the_scenario_field() {
-    for rule in UnsafeRule::ALL.into_iter().filter(|&r| !slow(r)) {
+    for rule in UnsafeRule::ALL {
         let (path, _) = shipped(rule);
         let by_file = common::kcheck(&["verify", &path, "--format", "json"]);
         let file = std::fs::read_to_string(&path).unwrap();

@@ -27,13 +27,32 @@
 //!   before committing it stays in the logs it reached and may still commit under a later leader,
 //!   exactly as a write that timed out at the client can still take effect in etcd.
 //!
-//! ## The abstraction
-//! Each RPC is one atomic step: `RequestVote(c, v)` is the request and its response;
-//! `AppendEntries(l, f)` sends the leader's whole log and returns the follower's match index.
-//! Messages are never duplicated, reordered or lost in flight; a lost message is the same as one
-//! never sent, which the model already covers by never taking the step. This keeps five masters
-//! with a partition exhaustively checkable. Left out: learners, membership changes, snapshots,
-//! log compaction, read-index reads, leader leases and leadership transfer.
+//! ## The abstraction: two network modes
+//! `--network atomic` (the default): each RPC is one atomic step. `RequestVote(c, v)` is the
+//! request and its response; `AppendEntries(l, f)` sends the leader's whole log and returns the
+//! follower's match index. Messages are never duplicated, reordered or lost in flight; a lost
+//! message is the same as one never sent, which the model already covers by never taking the
+//! step. This keeps five masters with a partition exhaustively checkable.
+//!
+//! `--network messages` (`network = "messages"`, see `messages.rs`): requests and responses are
+//! separate messages in flight, at most `--max-in-flight` at once (default 2, stated in the
+//! bounds line). The network delivers any of them, late and out of order, duplicates one or
+//! loses one; a message across the split waits for the heal. An AppendEntries carries any
+//! non-empty prefix of the leader's log after its guess of the follower's next index (etcd's
+//! `Progress.Next` and `MaxSizePerMsg`), or no entries, to carry the commit index. It costs one
+//! to three orders of magnitude more states (README, "Messages can be late").
+//!
+//! Which questions need the message mode: those about what a late, partial or repeated message
+//! does to a follower's log or a leader's commit: Figure 8 (`current-term-commit`), the
+//! follower's log check (`log-consistency-check`) and truncation (`truncate-on-conflict-only`).
+//! Every other verdict is the same in both modes on every small configuration tested
+//! (`messages::tests::the_atomic_mode_agrees_with_the_message_mode`: elections, quorums,
+//! crashes, partitions, pre-vote, a quorum override, `vote-log-check`), so the atomic mode stays
+//! the default for questions of fault tolerance and availability.
+//!
+//! Left out in both: learners, membership changes, snapshots, log compaction, read-index reads,
+//! leader leases and leadership transfer. Heartbeats are timely in both: an election timeout
+//! fires only for a member that hears no leader of its term.
 //!
 //! The check starts from a healthy cluster: `m1` leads term 1 and every member has committed its
 //! empty entry, the "before" of each failure timeline in the seed document.
@@ -51,11 +70,13 @@
 //! |---|---|---|---|
 //! | `vote-log-check` | a voter refuses a less up-to-date candidate (`raft.isUpToDate`) | a member that missed a committed write is elected and the write is lost: `committed-writes-durable` | `models/unsafe-vote-log-check.toml` |
 //! | `persist-term-vote` | term and vote are in the fsynced `HardState` | a restarted member votes twice in one term: two leaders of term 2, `single-leader-per-term` | `models/unsafe-persist-term-vote.toml` |
+//! | `current-term-commit` | a leader counts replicas only of an entry of its own term (`raftLog.maybeCommit`) | Figure 8: a leader commits an old entry on two replicas, a member with a later-term entry wins and overwrites it, `committed-writes-durable` (messages; max-term 4) | `models/unsafe-current-term-commit.toml` |
+//! | `log-consistency-check` | a follower accepts AppendEntries only if its log matches at the previous index and term | a member commits its own uncommitted entry at an index where the leader committed another, `no-split-brain` (messages) | `models/unsafe-log-consistency-check.toml` |
+//! | `truncate-on-conflict-only` | a follower truncates only at a conflicting entry (`raftLog.findConflict`) | a late AppendEntries cuts an entry the follower acknowledged, and a committed write is lost, `committed-writes-durable` (messages) | `models/unsafe-truncate-on-conflict-only.toml` |
 //!
-//! The other safety rules of this model (commit only entries of the leader's own term,
-//! truncate a follower's log only on a conflict, CheckQuorum, pre-vote's in-lease refusal)
-//! change no verdict here: every RPC is one atomic step that carries the leader's whole log, and
-//! the network splits cleanly. Their witnesses need late messages or partial links.
+//! The last three change no verdict in the atomic mode, where every AppendEntries carries the
+//! leader's whole log in one step. CheckQuorum and pre-vote's in-lease refusal change no verdict
+//! in either mode: the network splits cleanly. Their witnesses need partial links.
 
 mod actions;
 mod diagram;
