@@ -180,9 +180,12 @@ fn network_modes() {
     println!();
     print_header();
     let mut notes = Vec::new();
-    for (masters, partition, crash, in_flight) in
-        [(3, true, 0, 2), (3, false, 1, 2), (5, false, 1, 1)]
-    {
+    for (masters, partition, crash, in_flight) in [
+        (3, true, 0, 2),
+        (3, false, 1, 2),
+        (5, true, 0, 1),
+        (5, false, 1, 1),
+    ] {
         let base = Scenario {
             masters,
             partition,
