@@ -6,8 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::report::Format;
 use crate::scenario::{
-    ModelKind, Reads, Scenario, ScenarioError, UnsafeRule, MAX_LINK_FAULTS, MAX_MASTERS,
-    MAX_SPLITS, MAX_TERM, MAX_WRITES, MIN_TERM, TERM_REASON,
+    ModelKind, NetworkMode, Reads, Scenario, ScenarioError, UnsafeRule, MAX_IN_FLIGHT,
+    MAX_LINK_FAULTS, MAX_MASTERS, MAX_SPLITS, MAX_TERM, MAX_WRITES, MIN_TERM, TERM_REASON,
 };
 
 #[derive(Debug, Parser)]
@@ -142,6 +142,13 @@ pub struct ScenarioArgs {
     /// entries not yet written to disk. Needs crashes.
     #[arg(long)]
     pub crash_loses_unsynced: bool,
+    /// How the network carries RPCs: atomic (each RPC one step, the default, fast) or messages
+    /// (requests and responses in flight: late, reordered, duplicated, lost).
+    #[arg(long, value_name = "MODE", value_enum)]
+    pub network: Option<NetworkMode>,
+    /// With --network messages: most messages in flight at once (1 to 6). Default 2.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = max_in_flight)]
+    pub max_in_flight: Option<u32>,
 }
 
 impl ScenarioArgs {
@@ -191,6 +198,12 @@ impl ScenarioArgs {
             s.splits = n;
         }
         s.crash_loses_unsynced |= self.crash_loses_unsynced;
+        if let Some(n) = self.network {
+            s.network = n;
+        }
+        if self.max_in_flight.is_some() {
+            s.max_in_flight = self.max_in_flight;
+        }
         // The file's description tells of the file; say when flags changed what it describes.
         if s != file {
             s.description = s
@@ -340,6 +353,10 @@ fn max_term(text: &str) -> Result<u32, String> {
 
 fn writes(text: &str) -> Result<u32, String> {
     whole(text, "writes", 0, u64::from(MAX_WRITES)).map(|n| n as u32)
+}
+
+fn max_in_flight(text: &str) -> Result<u32, String> {
+    whole(text, "max-in-flight", 1, u64::from(MAX_IN_FLIGHT)).map(|n| n as u32)
 }
 
 fn max_masters(text: &str) -> Result<u32, String> {

@@ -27,6 +27,10 @@ pub const MAX_LINK_FAULTS: u32 = 3;
 pub const MAX_SPLITS: u32 = 3;
 /// Largest number of client writes.
 pub const MAX_WRITES: u32 = 3;
+/// Largest bound on messages in flight in the message mode: each one multiplies the states.
+pub const MAX_IN_FLIGHT: u32 = 6;
+/// Messages in flight in the message mode unless the scenario says otherwise.
+pub const DEFAULT_IN_FLIGHT: u32 = 2;
 /// Largest scenario or gate file read, in bytes. Both are a few lines of TOML; the bound keeps a
 /// wrong path (a log, `/dev/zero`) from being read without end.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -72,15 +76,27 @@ pub enum UnsafeRule {
     /// With CheckQuorum, a member that still hears its leader ignores a vote request of a later
     /// term, without moving to that term.
     VoteLease,
+    /// A leader commits by counting replicas only an entry of its own term
+    /// (`raftLog.maybeCommit`); Figure 8 of the Raft paper.
+    CurrentTermCommit,
+    /// A follower accepts AppendEntries only if its log holds the leader's entry at the
+    /// message's previous index and term (`raftLog.matchTerm` in `maybeAppend`).
+    LogConsistencyCheck,
+    /// A follower truncates its log only at an entry that conflicts with one the leader sent
+    /// (`raftLog.findConflict`); a late AppendEntries never cuts entries it already holds.
+    TruncateOnConflictOnly,
 }
 
 impl UnsafeRule {
-    pub const ALL: [UnsafeRule; 5] = [
+    pub const ALL: [UnsafeRule; 8] = [
         UnsafeRule::VoteLogCheck,
         UnsafeRule::PersistTermVote,
         UnsafeRule::CheckQuorum,
         UnsafeRule::PreVoteLease,
         UnsafeRule::VoteLease,
+        UnsafeRule::CurrentTermCommit,
+        UnsafeRule::LogConsistencyCheck,
+        UnsafeRule::TruncateOnConflictOnly,
     ];
 
     /// The rule's name, as `--unsafe` and scenario files spell it.
@@ -91,6 +107,9 @@ impl UnsafeRule {
             UnsafeRule::CheckQuorum => "check-quorum",
             UnsafeRule::PreVoteLease => "pre-vote-lease",
             UnsafeRule::VoteLease => "vote-lease",
+            UnsafeRule::CurrentTermCommit => "current-term-commit",
+            UnsafeRule::LogConsistencyCheck => "log-consistency-check",
+            UnsafeRule::TruncateOnConflictOnly => "truncate-on-conflict-only",
         }
     }
 
@@ -112,6 +131,44 @@ impl UnsafeRule {
             UnsafeRule::VoteLease => {
                 "a member that still hears its leader ignores a vote request of a later term"
             }
+            UnsafeRule::CurrentTermCommit => {
+                "a leader commits by counting replicas only an entry of its own term (raftLog.maybeCommit; Raft paper, Figure 8)"
+            }
+            UnsafeRule::LogConsistencyCheck => {
+                "a follower accepts AppendEntries only if its log matches the leader's at the previous index and term (raftLog.matchTerm)"
+            }
+            UnsafeRule::TruncateOnConflictOnly => {
+                "a follower truncates its log only at a conflicting entry, so a late AppendEntries never cuts entries it holds (raftLog.findConflict)"
+            }
+        }
+    }
+}
+
+/// How the network carries Raft's RPCs (`--network`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetworkMode {
+    /// Each RPC is one step: the request and its response, with the leader's whole log. Fast;
+    /// enough for every question about elections, quorums and crashes.
+    #[default]
+    Atomic,
+    /// Requests and responses are separate messages, each delivered late, out of order,
+    /// duplicated or lost; AppendEntries carries any part of the log. Slower; needed for
+    /// Figure 8 and the follower's log checks.
+    Messages,
+}
+
+impl NetworkMode {
+    fn is_atomic(&self) -> bool {
+        *self == NetworkMode::Atomic
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            NetworkMode::Atomic => "atomic",
+            NetworkMode::Messages => "messages",
         }
     }
 }
@@ -183,6 +240,10 @@ pub struct Scenario {
     /// Members do not fsync their WAL (etcd's `--unsafe-no-fsync`): a crash may lose the log
     /// entries the kernel had not yet written to disk.
     pub crash_loses_unsynced: bool,
+    /// How the network carries RPCs: atomic steps (the default) or separate messages.
+    pub network: NetworkMode,
+    /// With `network = "messages"`: most messages in flight at once.
+    pub max_in_flight: Option<u32>,
 }
 
 impl Default for Scenario {
@@ -206,6 +267,8 @@ impl Default for Scenario {
             pauses: 0,
             client_timeouts: false,
             crash_loses_unsynced: false,
+            network: NetworkMode::Atomic,
+            max_in_flight: None,
         }
     }
 }
@@ -231,6 +294,12 @@ pub struct RaftScenario {
     pub pauses: u8,
     pub client_timeouts: bool,
     pub crash_loses_unsynced: bool,
+    /// Left out of JSON in the atomic mode, so its reports read as before the mode existed.
+    #[serde(skip_serializing_if = "NetworkMode::is_atomic")]
+    pub network: NetworkMode,
+    /// Most messages in flight (message mode; 0 in the atomic mode, which has none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub max_in_flight: u8,
 }
 
 /// Everything that can be wrong with a scenario or its file.
@@ -262,6 +331,10 @@ pub enum ScenarioError {
     TimeoutsWithoutWrites,
     #[error("crash-loses-unsynced needs crashes: set crash to 1 or more (got 0)")]
     LosesUnsyncedWithoutCrashes,
+    #[error("max-in-flight must be 1 to {MAX_IN_FLIGHT} (got {0}): with no message in flight no RPC is ever answered")]
+    MaxInFlight(u32),
+    #[error("max-in-flight bounds the messages of network = \"messages\" (--network messages); the atomic network has none in flight")]
+    InFlightWithoutMessages,
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("{path} is empty: a scenario file sets at least one field (with no file, verify checks the defaults)")]
@@ -378,6 +451,17 @@ impl Scenario {
         if self.crash_loses_unsynced && crash == 0 {
             return Err(ScenarioError::LosesUnsyncedWithoutCrashes);
         }
+        let max_in_flight = match (self.network, self.max_in_flight) {
+            (NetworkMode::Atomic, None) => 0,
+            (NetworkMode::Atomic, Some(_)) => return Err(ScenarioError::InFlightWithoutMessages),
+            (NetworkMode::Messages, n) => {
+                let n = n.unwrap_or(DEFAULT_IN_FLIGHT);
+                if !(1..=MAX_IN_FLIGHT).contains(&n) {
+                    return Err(ScenarioError::MaxInFlight(n));
+                }
+                n as u8
+            }
+        };
         Ok(RaftScenario {
             masters: masters as u8,
             quorum: quorum as u8,
@@ -400,6 +484,8 @@ impl Scenario {
             pauses: self.pauses as u8,
             client_timeouts: self.client_timeouts,
             crash_loses_unsynced: self.crash_loses_unsynced,
+            network: self.network,
+            max_in_flight,
         })
     }
 }
@@ -461,8 +547,15 @@ impl RaftScenario {
         } else {
             reads
         };
+        let network = match self.network {
+            NetworkMode::Atomic => String::new(),
+            NetworkMode::Messages => format!(
+                ", RPCs as messages (late, reordered, duplicated or lost; at most {} in flight)",
+                self.max_in_flight
+            ),
+        };
         format!(
-            "{} master{} (quorum {}{}), {}, {}{}{}{reads}{unsafe_rules}",
+            "{} master{} (quorum {}{}), {}, {}{}{}{network}{reads}{unsafe_rules}",
             self.masters,
             if self.masters == 1 { "" } else { "s" },
             self.quorum,
@@ -501,6 +594,10 @@ pub(crate) fn read_small(path: &Path) -> Result<String, String> {
         ));
     }
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 /// "1 master", "2 masters".

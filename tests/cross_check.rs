@@ -4,7 +4,7 @@
 
 use kcheck::engine::{decide, explore_all, trace, Limits};
 use kcheck::property::{Kind, Property, Verdict};
-use kcheck::scenario::Scenario;
+use kcheck::scenario::{NetworkMode, Scenario, UnsafeRule};
 use kcheck::systems::raft::{Raft, RaftState, Role};
 use kcheck::systems::System;
 use stateright::{Checker, HasDiscoveries, Model};
@@ -55,6 +55,21 @@ fn configurations() -> Vec<Scenario> {
         Scenario {
             masters: 4,
             partition: true,
+            ..Scenario::default()
+        },
+        // The message mode: messages renamed with their members, sent, delivered, lost and
+        // duplicated the same way by both checkers.
+        Scenario {
+            masters: 2,
+            partition: true,
+            heal: true,
+            network: NetworkMode::Messages,
+            ..Scenario::default()
+        },
+        Scenario {
+            masters: 3,
+            network: NetworkMode::Messages,
+            max_in_flight: Some(1),
             ..Scenario::default()
         },
     ]
@@ -226,6 +241,24 @@ fn every_counterexample_and_witness_replays() {
         partition: true,
         ..Scenario::default()
     });
+    // The rules only the message mode shows: their counterexamples replay, late messages and all.
+    for rule in [
+        UnsafeRule::LogConsistencyCheck,
+        UnsafeRule::TruncateOnConflictOnly,
+    ] {
+        all.push(Scenario {
+            masters: 3,
+            network: NetworkMode::Messages,
+            max_in_flight: Some(if rule == UnsafeRule::LogConsistencyCheck {
+                1
+            } else {
+                2
+            }),
+            heal: rule == UnsafeRule::LogConsistencyCheck,
+            unsafe_rules: vec![rule],
+            ..Scenario::default()
+        });
+    }
     for s in all {
         let model = Raft::new(&s.validate().expect("valid"));
         let graph = explore_all(&model, LIMITS);

@@ -27,7 +27,8 @@ use toml::Spanned;
 
 use crate::property::Outcome;
 use crate::scenario::{
-    io_reason, line_column, read_small, ModelKind, RaftScenario, Reads, Scenario, UnsafeRule,
+    io_reason, line_column, read_small, ModelKind, NetworkMode, RaftScenario, Reads, Scenario,
+    UnsafeRule,
 };
 use crate::systems::raft::Raft;
 use crate::systems::System;
@@ -144,6 +145,8 @@ struct RawRow {
     link_faults: Option<u32>,
     splits: Option<u32>,
     crash_loses_unsynced: Option<bool>,
+    network: Option<NetworkMode>,
+    max_in_flight: Option<u32>,
 }
 
 /// The gate files a list of paths names: files as given, directories as every `*.toml`
@@ -398,6 +401,14 @@ impl RawRow {
         if let Some(v) = self.crash_loses_unsynced {
             scenario.crash_loses_unsynced = v;
             note("crash-loses-unsynced", &v);
+        }
+        if let Some(n) = self.network {
+            scenario.network = n;
+            note("network", &format!("{:?}", n.name()));
+        }
+        if let Some(v) = self.max_in_flight {
+            scenario.max_in_flight = Some(v);
+            note("max-in-flight", &v);
         }
         words
     }

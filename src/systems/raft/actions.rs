@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::messages::Message;
 use super::properties::leads_a_quorum;
 use super::properties::stateright_invariants;
 use super::state::{
@@ -40,6 +41,14 @@ pub enum Action {
     /// A follower pauses (a GC pause, a slow disk) and its election timeout fires although its
     /// leader is alive (`--pauses`).
     Pause(Id),
+    /// Message mode: a member puts a message in flight.
+    Send(Message),
+    /// Message mode: the network hands a message in flight to its receiver, which acts on it.
+    Deliver(Message),
+    /// Message mode: the network loses a message in flight.
+    Lose(Message),
+    /// Message mode: the network delivers a message twice (one more copy in flight).
+    Duplicate(Message),
 }
 
 /// A voter's answer to a (pre-)vote request.
@@ -175,6 +184,7 @@ impl Raft {
             link_failures: 0,
             splits: 0,
             disrupted: false,
+            messages: Vec::new(),
         }
     }
 
@@ -193,11 +203,12 @@ impl Raft {
     }
 
     /// `raftLog.maybeCommit`: the highest index of the leader's own term stored by a quorum.
-    fn advance_commit(&self, s: &mut RaftState, id: Id) {
+    pub(super) fn advance_commit(&self, s: &mut RaftState, id: Id) {
         let m = &s.members[id as usize];
         let mut commit = m.commit;
         for index in (m.commit + 1..=m.last_index()).rev() {
-            if m.log[index as usize - 1].term != m.term {
+            if m.log[index as usize - 1].term != m.term && self.keeps(UnsafeRule::CurrentTermCommit)
+            {
                 break;
             }
             let stored = if self.has_bug(Bug::CommitAlone) {
@@ -224,7 +235,7 @@ impl Raft {
     }
 
     /// After a (pre-)vote is granted: has the candidate won?
-    fn tally(&self, s: &mut RaftState, id: Id) {
+    pub(super) fn tally(&self, s: &mut RaftState, id: Id) {
         let m = &mut s.members[id as usize];
         if m.votes.count_ones() < self.quorum as u32 {
             return;
@@ -242,7 +253,7 @@ impl Raft {
 
     /// Whether `voter` still hears from a leader of its term (etcd's in-lease check for
     /// pre-votes: a member in contact with its leader refuses to help depose it).
-    fn hears_leader(&self, s: &RaftState, voter: Id) -> bool {
+    pub(super) fn hears_leader(&self, s: &RaftState, voter: Id) -> bool {
         let term = s.members[voter as usize].term;
         s.reachable(voter).any(|l| {
             let m = &s.members[l as usize];
@@ -457,6 +468,9 @@ impl stateright::Model for Raft {
         if self.heal && (matches!(s.network, Network::Split { .. }) || s.links_down != 0) {
             actions.push(Action::Heal);
         }
+        if self.messages() {
+            self.message_actions(s, actions);
+        }
     }
 
     fn next_state(&self, s: &RaftState, action: Action) -> Option<RaftState> {
@@ -535,11 +549,17 @@ impl stateright::Model for Raft {
                 t.link_failures += 1;
             }
             Action::Read(i) => self.read(&mut t, i),
+            Action::Send(_) | Action::Deliver(_) | Action::Lose(_) | Action::Duplicate(_) => {
+                self.network_step(&mut t, action)
+            }
         }
         if self.client_timeouts {
             self.time_out_clients(s, &mut t);
         }
-        if matches!(action, Action::RequestVote(..) | Action::AppendEntries(..)) {
+        if matches!(
+            action,
+            Action::RequestVote(..) | Action::AppendEntries(..) | Action::Deliver(..)
+        ) {
             self.note_disruption(s, &mut t);
         }
         self.note_lapses(&mut t);

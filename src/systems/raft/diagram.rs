@@ -274,6 +274,24 @@ impl Raft {
                     ));
                 }
             }
+            // A message is drawn when it arrives; its sending, loss or duplication is a note.
+            Action::Send(m) => out.push(note(
+                vec![name(m.from())],
+                format!("sends {} to {}", m.content(), name(m.to())),
+            )),
+            Action::Deliver(m) => out.push(message(
+                name(m.from()),
+                name(m.to()),
+                m.content(),
+                m.is_response(),
+            )),
+            Action::Lose(m) => {
+                out.push(note(Vec::new(), format!("the network loses {}", m.words())))
+            }
+            Action::Duplicate(m) => out.push(note(
+                Vec::new(),
+                format!("the network duplicates {}", m.words()),
+            )),
         }
         for (i, (x, y)) in a.members.iter().zip(b.members.iter()).enumerate() {
             let id = i as Id;

@@ -28,13 +28,32 @@
 //!   before committing it stays in the logs it reached and may still commit under a later leader,
 //!   exactly as a write that timed out at the client can still take effect in etcd.
 //!
-//! ## The abstraction
-//! Each RPC is one atomic step: `RequestVote(c, v)` is the request and its response;
-//! `AppendEntries(l, f)` sends the leader's whole log and returns the follower's match index.
-//! Messages are never duplicated, reordered or lost in flight; a lost message is the same as one
-//! never sent, which the model already covers by never taking the step. This keeps five masters
-//! with a partition exhaustively checkable. Left out: learners, membership changes, snapshots,
-//! log compaction, read-index reads, leader leases and leadership transfer.
+//! ## The abstraction: two network modes
+//! `--network atomic` (the default): each RPC is one atomic step. `RequestVote(c, v)` is the
+//! request and its response; `AppendEntries(l, f)` sends the leader's whole log and returns the
+//! follower's match index. Messages are never duplicated, reordered or lost in flight; a lost
+//! message is the same as one never sent, which the model already covers by never taking the
+//! step. This keeps five masters with a partition exhaustively checkable.
+//!
+//! `--network messages` (`network = "messages"`, see `messages.rs`): requests and responses are
+//! separate messages in flight, at most `--max-in-flight` at once (default 2, stated in the
+//! bounds line). The network delivers any of them, late and out of order, duplicates one or
+//! loses one; a message across the split waits for the heal. An AppendEntries carries any
+//! non-empty prefix of the leader's log after its guess of the follower's next index (etcd's
+//! `Progress.Next` and `MaxSizePerMsg`), or no entries, to carry the commit index. It costs one
+//! to three orders of magnitude more states (README, "Messages can be late").
+//!
+//! Which questions need the message mode: those about what a late, partial or repeated message
+//! does to a follower's log or a leader's commit: Figure 8 (`current-term-commit`), the
+//! follower's log check (`log-consistency-check`) and truncation (`truncate-on-conflict-only`).
+//! Every other verdict is the same in both modes on every small configuration tested
+//! (`messages::tests::the_atomic_mode_agrees_with_the_message_mode`: elections, quorums,
+//! crashes, partitions, pre-vote, a quorum override, `vote-log-check`), so the atomic mode stays
+//! the default for questions of fault tolerance and availability.
+//!
+//! Left out in both: learners, membership changes, snapshots, log compaction, read-index reads,
+//! leader leases and leadership transfer. Heartbeats are timely in both: an election timeout
+//! fires only for a member that hears no leader of its term.
 //!
 //! The check starts from a healthy cluster: `m1` leads term 1 and every member has committed its
 //! empty entry, the "before" of each failure timeline in the seed document.
@@ -52,11 +71,16 @@
 //! |---|---|---|---|
 //! | `vote-log-check` | a voter refuses a less up-to-date candidate (`raft.isUpToDate`) | a member that missed a committed write is elected and the write is lost: `committed-writes-durable` | `models/unsafe-vote-log-check.toml` |
 //! | `persist-term-vote` | term and vote are in the fsynced `HardState` | a restarted member votes twice in one term: two leaders of term 2, `single-leader-per-term` | `models/unsafe-persist-term-vote.toml` |
+//! | `current-term-commit` | a leader counts replicas only of an entry of its own term (`raftLog.maybeCommit`) | Figure 8: a leader commits an old entry on two replicas, a member with a later-term entry wins and overwrites it, `committed-writes-durable` (messages; max-term 4) | `models/unsafe-current-term-commit.toml` |
+//! | `log-consistency-check` | a follower accepts AppendEntries only if its log matches at the previous index and term | a member commits its own uncommitted entry at an index where the leader committed another, `no-split-brain` (messages) | `models/unsafe-log-consistency-check.toml` |
+//! | `truncate-on-conflict-only` | a follower truncates only at a conflicting entry (`raftLog.findConflict`) | a late AppendEntries cuts an entry the follower acknowledged, and a committed write is lost, `committed-writes-durable` (messages) | `models/unsafe-truncate-on-conflict-only.toml` |
+//! | `check-quorum` | a leader without a quorum steps down; it also gives members their lease | one failed link: a cut-off member wins the leader's own follower, `no-disruptive-rejoin` | `models/unsafe-check-quorum.toml` |
+//! | `pre-vote-lease` | with pre-vote, a member that hears its leader refuses a pre-vote | a paused follower wins pre-votes and the election, `no-disruptive-rejoin` | `models/unsafe-pre-vote-lease.toml` |
+//! | `vote-lease` | a member that hears its leader ignores a vote request of a later term | one failed link: the cut-off member is elected by the leader's follower, `no-disruptive-rejoin` | `models/unsafe-vote-lease.toml` |
 //!
-//! The other safety rules of this model (commit only entries of the leader's own term,
-//! truncate a follower's log only on a conflict, CheckQuorum, pre-vote's in-lease refusal)
-//! change no verdict here: every RPC is one atomic step that carries the leader's whole log, and
-//! the network splits cleanly. Their witnesses need late messages or partial links.
+//! The three log rules change no verdict in the atomic mode, where every AppendEntries carries
+//! the leader's whole log in one step: their witnesses need `--network messages`. The lease rules
+//! and CheckQuorum need partial links (`--link-faults`) or pauses (`--pauses`).
 //!
 //! ## The disk: what the WAL fsync protects
 //! etcd fsyncs its WAL (entries and `HardState`) before a member answers an append or a vote,
@@ -83,6 +107,7 @@
 
 mod actions;
 mod diagram;
+mod messages;
 mod properties;
 mod state;
 mod symmetry;
@@ -94,6 +119,7 @@ use crate::scenario::{RaftScenario, Reads, UnsafeRule};
 use crate::systems::{Event, System};
 
 pub use actions::{Action, Bug};
+pub use messages::Message;
 pub use properties::{
     NO_DISRUPTIVE_REJOIN, NO_SPLIT_BRAIN, READS_ARE_LINEARIZABLE, TIMED_OUT_WRITE_MAY_COMMIT,
     WRITE_AVAILABILITY,
@@ -101,6 +127,7 @@ pub use properties::{
 pub use state::{Entry, Id, Log, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS};
 
 use diagram::{log_text, member_summary, members_of, picture, role_word, votes};
+use messages::in_flight_changes;
 use properties::{
     failed_over, has_working_leader, invariant_catalogue, no_quorum_ever, no_write_can_ever_commit,
     timed_out_write_commits, write_commits, write_ready, writes_spent,
@@ -135,6 +162,8 @@ pub struct Raft {
     pub splits: u8,
     /// Whether members run without fsync, so that a crash may lose unsynced entries.
     pub crash_loses_unsynced: bool,
+    /// Most messages in flight; 0 is the atomic mode, where each RPC is one step.
+    pub max_in_flight: u8,
     #[cfg(test)]
     pub bug: Option<Bug>,
 }
@@ -176,6 +205,7 @@ impl Raft {
             link_faults: s.link_faults,
             splits: s.splits,
             crash_loses_unsynced: s.crash_loses_unsynced,
+            max_in_flight: s.max_in_flight,
             #[cfg(test)]
             bug: None,
         }
@@ -254,8 +284,17 @@ impl System for Raft {
 
     /// The bounds in words, for "holds for all behaviours with ...".
     fn bounds(&self) -> String {
+        let in_flight = if self.messages() {
+            format!(
+                ", ≤ {} message{} in flight",
+                self.max_in_flight,
+                if self.max_in_flight == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "term ≤ {}, ≤ {} client write{}",
+            "term ≤ {}, ≤ {} client write{}{in_flight}",
             self.max_term,
             self.max_writes,
             if self.max_writes == 1 { "" } else { "s" }
@@ -316,6 +355,9 @@ impl System for Raft {
                 name(i),
                 self.reads.map_or("", Reads::name)
             ),
+            Action::Send(_) | Action::Deliver(_) | Action::Lose(_) | Action::Duplicate(_) => {
+                self.describe_network_step(action)
+            }
         }
     }
     /// One line per member: role, term, log and commit, and the network.
@@ -432,6 +474,9 @@ impl System for Raft {
                 "a leader still followed by a quorum loses it to a later term: disrupted"
                     .to_string(),
             );
+        }
+        if a.messages != b.messages {
+            out.extend(in_flight_changes(&a.messages, &b.messages));
         }
         if b.stale_read != a.stale_read {
             out.push(format!(

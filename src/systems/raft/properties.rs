@@ -2,7 +2,8 @@
 //! properties and the lemmas that decide them.
 
 use super::diagram::log_text;
-use super::state::{Id, Member, RaftState, Role, LOG_CAPACITY};
+use super::messages::Message;
+use super::state::{Entry, Id, RaftState, Role, LOG_CAPACITY};
 use super::{name, Raft};
 use crate::property::{Kind, Property};
 
@@ -218,8 +219,15 @@ pub(super) fn no_quorum_ever(r: &Raft, s: &RaftState) -> bool {
 /// holds one that is not yet acknowledged, and only a write in some log can be committed. A
 /// larger budget (one more write) may still commit one, so this prunes searches and proves
 /// nothing beyond them.
+/// In the message mode an AppendEntries in flight may carry a write that no log holds any more
+/// (its leader's log was since truncated), and deliver it late: that write counts too.
 pub(super) fn writes_spent(r: &Raft, s: &RaftState) -> bool {
-    s.writes >= r.max_writes && !s.members.iter().any(|m| holds_unacked_write(s, m))
+    s.writes >= r.max_writes
+        && !s.members.iter().any(|m| holds_unacked_write(s, &m.log))
+        && !s.messages.iter().any(|m| match m {
+            Message::AppendEntries { entries, .. } => holds_unacked_write(s, entries),
+            _ => false,
+        })
 }
 
 /// No write can ever commit (the goal of write-availability), whatever the budget: no quorum can
@@ -252,14 +260,14 @@ pub(super) fn write_ready(r: &Raft, s: &RaftState) -> bool {
     (0..r.masters).any(|l| {
         let m = &s.members[l as usize];
         leads_a_quorum(r, s, l)
-            && (holds_unacked_write(s, m) || s.writes < r.max_writes && m.log.len() < LOG_CAPACITY)
+            && (holds_unacked_write(s, &m.log)
+                || s.writes < r.max_writes && m.log.len() < LOG_CAPACITY)
     })
 }
 
-/// Whether the member's log holds a client write not yet acknowledged.
-fn holds_unacked_write(s: &RaftState, m: &Member) -> bool {
-    m.log
-        .iter()
+/// Whether a log (or a message's entries) holds a client write not yet acknowledged.
+fn holds_unacked_write(s: &RaftState, log: &[Entry]) -> bool {
+    log.iter()
         .any(|e| e.write > 0 && s.acked >> (e.write - 1) & 1 == 0)
 }
 

@@ -4,6 +4,7 @@ use arrayvec::ArrayVec;
 use serde::Serialize;
 
 use super::diagram::{member_summary, members_of};
+use super::messages::Message;
 use super::name;
 
 /// At most this many members (validated in the scenario).
@@ -25,7 +26,7 @@ pub enum Role {
 }
 
 /// A log entry: its term and the client write it carries (`0` is a leader's empty entry).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Entry {
     pub term: u8,
     pub write: u8,
@@ -191,6 +192,9 @@ pub struct RaftState {
     pub splits: u8,
     /// A leader that a quorum followed was made to lose it by another member's later term.
     pub disrupted: bool,
+    /// The message mode's messages in flight, sorted (a multiset); always empty in the atomic
+    /// mode, where an empty `Vec` costs no allocation.
+    pub messages: Vec<Message>,
 }
 
 /// How a state reads in JSON and ITF traces: members by name, vote sets and acknowledged writes
@@ -208,6 +212,8 @@ impl Serialize for RaftState {
             timed_out: Vec<String>,
             stale_read: Option<String>,
             links_down: Vec<[String; 2]>,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            in_flight: Vec<String>,
         }
         #[derive(Serialize)]
         struct MemberView {
@@ -299,6 +305,7 @@ impl Serialize for RaftState {
                 .filter(|&(a, b)| self.links_down & link_bit(a, b) != 0)
                 .map(|(a, b)| [name(a), name(b)])
                 .collect(),
+            in_flight: self.messages.iter().map(Message::words).collect(),
         }
         .serialize(s)
     }
@@ -366,6 +373,10 @@ impl std::fmt::Debug for RaftState {
             client.push_str(&format!(", a read missed w{}", self.stale_read));
         }
         lines.push(client);
+        if !self.messages.is_empty() {
+            let flying: Vec<String> = self.messages.iter().map(Message::words).collect();
+            lines.push(format!("in flight: {}", flying.join("; ")));
+        }
         let sep = if f.alternate() { "\n" } else { "; " };
         f.write_str(&lines.join(sep))
     }

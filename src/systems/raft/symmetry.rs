@@ -100,9 +100,12 @@ impl Raft {
             }
             other => other,
         };
+        let mut messages: Vec<_> = s.messages.iter().map(|m| m.renamed(&rename)).collect();
+        messages.sort();
         RaftState {
             members,
             network,
+            messages,
             ..s.clone()
         }
     }

@@ -425,8 +425,8 @@ fn recoverability_lemmas_agree_with_exhaustive_search() {
     ];
     // How many states each lemma marked, over all configurations: (ready, hopeless).
     let mut marked: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
-    for (masters, quorum, crash, partition, heal, pre_vote, max_term, writes) in configurations {
-        let m = raft(Scenario {
+    let scenarios = configurations.into_iter().map(
+        |(masters, quorum, crash, partition, heal, pre_vote, max_term, writes)| Scenario {
             masters,
             quorum,
             crash,
@@ -436,7 +436,28 @@ fn recoverability_lemmas_agree_with_exhaustive_search() {
             max_term,
             writes,
             ..Scenario::default()
-        });
+        },
+    );
+    // In the message mode a recovery may first have to lose the messages in its way.
+    let messages = |masters, partition: bool, heal| Scenario {
+        masters,
+        crash: Some(u32::from(!partition)),
+        partition,
+        heal,
+        network: crate::scenario::NetworkMode::Messages,
+        max_in_flight: Some(1),
+        ..Scenario::default()
+    };
+    let scenarios = scenarios.chain([
+        messages(2, true, false),
+        messages(3, false, false),
+        Scenario {
+            quorum: Some(1),
+            ..messages(2, true, true)
+        },
+    ]);
+    for scenario in scenarios {
+        let m = raft(scenario);
         let main = explore_all(&m, limits());
         let extended = m.extended();
         let recovery = m.recovery();
