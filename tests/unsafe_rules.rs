@@ -41,24 +41,9 @@ fn shipped(rule: UnsafeRule) -> (String, Scenario) {
     (path, scenario)
 }
 
-/// The verdict and reason of each property, from one exploration of the scenario.
-fn verdicts(s: &Scenario, properties: &[&str]) -> Vec<(&'static str, String)> {
-    let options = Options {
-        properties: properties.iter().map(|p| p.to_string()).collect(),
-        max_states: 20_000_000,
-        timeout: None,
-        progress: false,
-    };
-    let report = verify(s, &options).expect("valid");
-    report
-        .results
-        .iter()
-        .map(|r| (r.verdict.label(), r.why.clone().unwrap_or_default()))
-        .collect()
-}
-
 fn verdict(s: &Scenario, property: &str) -> (&'static str, String) {
-    verdicts(s, &[property]).remove(0)
+    let d = common::decide(s, property);
+    (d.verdict, d.why)
 }
 
 /// Each property's name and verdict, from one exploration (reports list them in catalogue

@@ -222,13 +222,7 @@ impl Raft {
             }
         }
         if commit > m.commit {
-            let acked = m.log[..commit as usize].iter().fold(0u8, |acc, e| {
-                if e.write > 0 {
-                    acc | 1 << (e.write - 1)
-                } else {
-                    acc
-                }
-            });
+            let acked = writes_in(&m.log[..commit as usize]);
             s.members[id as usize].commit = commit;
             s.acked |= acked;
         }
