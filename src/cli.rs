@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::report::Format;
 use crate::scenario::{
-    ModelKind, NetworkMode, Reads, Scenario, ScenarioError, UnsafeRule, MAX_IN_FLIGHT,
+    ModelKind, NetworkMode, Reads, Recovery, Scenario, ScenarioError, UnsafeRule, MAX_IN_FLIGHT,
     MAX_LINK_FAULTS, MAX_MASTERS, MAX_SPLITS, MAX_TERM, MAX_WRITES, MIN_TERM, TERM_REASON,
 };
 
@@ -149,6 +149,14 @@ pub struct ScenarioArgs {
     /// With --network messages: most messages in flight at once (1 to 6). Default 2.
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = max_in_flight)]
     pub max_in_flight: Option<u32>,
+    /// An operator recovery action the model may take after a fault (repeatable): member-add,
+    /// learner-add (add, then promote), member-remove, force-new-cluster, snapshot-restore.
+    #[arg(long, value_name = "ACTION", value_enum)]
+    pub recovery: Vec<Recovery>,
+    /// With membership changes: a member uses the newest configuration in its log, committed or
+    /// not (the Raft dissertation), instead of the one it applied (etcd).
+    #[arg(long)]
+    pub config_on_append: bool,
 }
 
 impl ScenarioArgs {
@@ -198,6 +206,8 @@ impl ScenarioArgs {
             s.splits = n;
         }
         s.crash_loses_unsynced |= self.crash_loses_unsynced;
+        s.recovery.extend(self.recovery.iter().copied());
+        s.config_on_append |= self.config_on_append;
         if let Some(n) = self.network {
             s.network = n;
         }

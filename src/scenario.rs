@@ -85,10 +85,17 @@ pub enum UnsafeRule {
     /// A follower truncates its log only at an entry that conflicts with one the leader sent
     /// (`raftLog.findConflict`); a late AppendEntries never cuts entries it already holds.
     TruncateOnConflictOnly,
+    /// etcd's strict reconfiguration check (`--strict-reconfig-check`, on by default): a
+    /// member add or remove that could leave the cluster without a quorum of started, connected
+    /// members is refused.
+    StrictReconfig,
+    /// A new leader proposes no configuration change before it has committed an entry of its
+    /// own term (etcd's `pendingConfIndex`, set to the last index when it becomes leader).
+    ReconfigGuard,
 }
 
 impl UnsafeRule {
-    pub const ALL: [UnsafeRule; 8] = [
+    pub const ALL: [UnsafeRule; 10] = [
         UnsafeRule::VoteLogCheck,
         UnsafeRule::PersistTermVote,
         UnsafeRule::CheckQuorum,
@@ -97,6 +104,8 @@ impl UnsafeRule {
         UnsafeRule::CurrentTermCommit,
         UnsafeRule::LogConsistencyCheck,
         UnsafeRule::TruncateOnConflictOnly,
+        UnsafeRule::StrictReconfig,
+        UnsafeRule::ReconfigGuard,
     ];
 
     /// The rule's name, as `--unsafe` and scenario files spell it.
@@ -110,6 +119,8 @@ impl UnsafeRule {
             UnsafeRule::CurrentTermCommit => "current-term-commit",
             UnsafeRule::LogConsistencyCheck => "log-consistency-check",
             UnsafeRule::TruncateOnConflictOnly => "truncate-on-conflict-only",
+            UnsafeRule::StrictReconfig => "strict-reconfig",
+            UnsafeRule::ReconfigGuard => "reconfig-guard",
         }
     }
 
@@ -140,7 +151,72 @@ impl UnsafeRule {
             UnsafeRule::TruncateOnConflictOnly => {
                 "a follower truncates its log only at a conflicting entry, so a late AppendEntries never cuts entries it holds (raftLog.findConflict)"
             }
+            UnsafeRule::StrictReconfig => {
+                "a member add or remove is refused unless the members left would still reach a quorum (--strict-reconfig-check)"
+            }
+            UnsafeRule::ReconfigGuard => {
+                "a new leader proposes no configuration change before it commits an entry of its own term (pendingConfIndex)"
+            }
         }
+    }
+}
+
+/// An operator's recovery action (`--recovery ACTION`, `recovery = [...]` in a scenario file).
+/// The model may take each one at most once, on any member, at any point once every fault of
+/// the budget has happened.
+/// The model may take each one at most once, on any member, at any point after a fault.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Recovery {
+    /// `etcdctl member add`: a new voting member, then start it.
+    MemberAdd,
+    /// `etcdctl member add --learner`, start it, then `etcdctl member promote` once it caught up.
+    LearnerAdd,
+    /// `etcdctl member remove`.
+    MemberRemove,
+    /// Restart one survivor with `etcd --force-new-cluster`: a one-member cluster keeping its
+    /// committed log.
+    ForceNewCluster,
+    /// `etcdctl snapshot save` at some point, later `etcdutl snapshot restore` on one member: a
+    /// new one-member cluster holding the snapshot; the other members' data is discarded.
+    SnapshotRestore,
+}
+
+impl Recovery {
+    /// The action's name, as `--recovery` and scenario files spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Recovery::MemberAdd => "member-add",
+            Recovery::LearnerAdd => "learner-add",
+            Recovery::MemberRemove => "member-remove",
+            Recovery::ForceNewCluster => "force-new-cluster",
+            Recovery::SnapshotRestore => "snapshot-restore",
+        }
+    }
+
+    /// Whether the action is a membership change (a configuration entry through the quorum).
+    pub fn changes_membership(self) -> bool {
+        matches!(
+            self,
+            Recovery::MemberAdd | Recovery::LearnerAdd | Recovery::MemberRemove
+        )
+    }
+
+    /// Whether the action brings a new member into the cluster (one more member slot).
+    pub fn adds(self) -> bool {
+        matches!(self, Recovery::MemberAdd | Recovery::LearnerAdd)
     }
 }
 
@@ -244,6 +320,11 @@ pub struct Scenario {
     pub network: NetworkMode,
     /// With `network = "messages"`: most messages in flight at once.
     pub max_in_flight: Option<u32>,
+    /// Operator recovery actions the model may take, each at most once, after the faults.
+    pub recovery: Vec<Recovery>,
+    /// A member uses the newest configuration in its log, committed or not (the Raft
+    /// dissertation), instead of the one it has applied (etcd).
+    pub config_on_append: bool,
 }
 
 impl Default for Scenario {
@@ -269,6 +350,8 @@ impl Default for Scenario {
             crash_loses_unsynced: false,
             network: NetworkMode::Atomic,
             max_in_flight: None,
+            recovery: Vec::new(),
+            config_on_append: false,
         }
     }
 }
@@ -300,6 +383,11 @@ pub struct RaftScenario {
     /// Most messages in flight (message mode; 0 in the atomic mode, which has none).
     #[serde(skip_serializing_if = "is_zero")]
     pub max_in_flight: u8,
+    /// Operator recovery actions, sorted, each once; left out of JSON when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recovery: Vec<Recovery>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub config_on_append: bool,
 }
 
 /// Everything that can be wrong with a scenario or its file.
@@ -335,6 +423,16 @@ pub enum ScenarioError {
     MaxInFlight(u32),
     #[error("max-in-flight bounds the messages of network = \"messages\" (--network messages); the atomic network has none in flight")]
     InFlightWithoutMessages,
+    #[error("quorum is the majority of each configuration once membership can change: drop quorum (or recovery)")]
+    QuorumWithRecovery,
+    #[error("{masters} masters and {adds} added member{} make {}: at most {MAX_MASTERS} members", if *adds == 1 { "" } else { "s" }, masters + adds)]
+    TooManyMembers { masters: u32, adds: u32 },
+    #[error("snapshot-restore needs writes to snapshot: set writes to 1 to {MAX_WRITES} (got 0)")]
+    RestoreWithoutWrites,
+    #[error("{what} speaks of membership changes: add --recovery member-add, learner-add or member-remove")]
+    WithoutMembership { what: String },
+    #[error("recovery actions come after a fault: name one (crash, partition, link-faults or pauses)")]
+    RecoveryWithoutFaults,
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("{path} is empty: a scenario file sets at least one field (with no file, verify checks the defaults)")]
@@ -462,6 +560,37 @@ impl Scenario {
                 n as u8
             }
         };
+        let mut recovery = self.recovery.clone();
+        recovery.sort();
+        recovery.dedup();
+        if !recovery.is_empty() {
+            if self.quorum.is_some() {
+                return Err(ScenarioError::QuorumWithRecovery);
+            }
+            let adds = recovery.iter().filter(|r| r.adds()).count() as u32;
+            if masters + adds > MAX_MASTERS {
+                return Err(ScenarioError::TooManyMembers { masters, adds });
+            }
+            if recovery.contains(&Recovery::SnapshotRestore) && self.writes == 0 {
+                return Err(ScenarioError::RestoreWithoutWrites);
+            }
+            if crash == 0 && !other_fault {
+                return Err(ScenarioError::RecoveryWithoutFaults);
+            }
+        }
+        if !recovery.iter().any(|r| r.changes_membership()) {
+            let what = if self.config_on_append {
+                Some("config-on-append".to_string())
+            } else {
+                self.unsafe_rules
+                    .iter()
+                    .find(|r| matches!(r, UnsafeRule::StrictReconfig | UnsafeRule::ReconfigGuard))
+                    .map(|r| format!("--unsafe {}", r.name()))
+            };
+            if let Some(what) = what {
+                return Err(ScenarioError::WithoutMembership { what });
+            }
+        }
         Ok(RaftScenario {
             masters: masters as u8,
             quorum: quorum as u8,
@@ -486,6 +615,8 @@ impl Scenario {
             crash_loses_unsynced: self.crash_loses_unsynced,
             network: self.network,
             max_in_flight,
+            recovery,
+            config_on_append: self.config_on_append,
         })
     }
 }
@@ -547,6 +678,20 @@ impl RaftScenario {
         } else {
             reads
         };
+        let reads = if self.recovery.is_empty() {
+            reads
+        } else {
+            let names: Vec<&str> = self.recovery.iter().map(|r| r.name()).collect();
+            format!(
+                "{reads}, operator may run {}{}",
+                names.join(", "),
+                if self.config_on_append {
+                    " (configurations used once appended)"
+                } else {
+                    ""
+                }
+            )
+        };
         let network = match self.network {
             NetworkMode::Atomic => String::new(),
             NetworkMode::Messages => format!(
@@ -567,7 +712,7 @@ impl RaftScenario {
             faults.join(" and "),
             heal,
             if self.pre_vote { ", pre-vote on" } else { "" },
-            if self.symmetry && self.link_faults == 0 {
+            if self.symmetry && self.link_faults == 0 && self.recovery.is_empty() {
                 ""
             } else {
                 ", symmetry reduction off"

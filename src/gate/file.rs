@@ -28,7 +28,7 @@ use toml::Spanned;
 use crate::property::Outcome;
 use crate::scenario::{
     io_reason, line_column, read_small, ModelKind, NetworkMode, RaftScenario, Reads, Scenario,
-    UnsafeRule,
+    Recovery, UnsafeRule,
 };
 use crate::systems::raft::Raft;
 use crate::systems::System;
@@ -147,6 +147,8 @@ struct RawRow {
     crash_loses_unsynced: Option<bool>,
     network: Option<NetworkMode>,
     max_in_flight: Option<u32>,
+    recovery: Option<Vec<Recovery>>,
+    config_on_append: Option<bool>,
 }
 
 /// The gate files a list of paths names: files as given, directories as every `*.toml`
@@ -409,6 +411,15 @@ impl RawRow {
         if let Some(v) = self.max_in_flight {
             scenario.max_in_flight = Some(v);
             note("max-in-flight", &v);
+        }
+        if let Some(actions) = &self.recovery {
+            scenario.recovery = actions.clone();
+            let names: Vec<String> = actions.iter().map(|r| format!("{:?}", r.name())).collect();
+            note("recovery", &format!("[{}]", names.join(", ")));
+        }
+        if let Some(v) = self.config_on_append {
+            scenario.config_on_append = v;
+            note("config-on-append", &v);
         }
         words
     }

@@ -6,8 +6,9 @@ use serde::Serialize;
 use super::messages::Message;
 use super::properties::leads_a_quorum;
 use super::properties::stateright_invariants;
+use super::membership::{empty_member, stop};
 use super::state::{
-    link_bit, Entry, Id, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS,
+    link_bit, Config, Entry, Id, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS,
 };
 use super::Raft;
 use crate::scenario::{Reads, UnsafeRule};
@@ -49,6 +50,22 @@ pub enum Action {
     Lose(Message),
     /// Message mode: the network delivers a message twice (one more copy in flight).
     Duplicate(Message),
+    /// Operator: `etcdctl member add` of a new voting member, through the leader.
+    MemberAdd(Id, Id),
+    /// Operator: `etcdctl member add --learner`, through the leader.
+    LearnerAdd(Id, Id),
+    /// Operator: `etcdctl member promote` of the learner, through the leader.
+    Promote(Id, Id),
+    /// Operator: `etcdctl member remove`, through the leader.
+    MemberRemove(Id, Id),
+    /// Operator: etcd starts on the added member (`--initial-cluster-state existing`).
+    StartMember(Id),
+    /// Operator: the member restarts with `etcd --force-new-cluster`.
+    ForceNewCluster(Id),
+    /// Operator: `etcdctl snapshot save` from the member.
+    SnapshotSave(Id),
+    /// Operator: `etcdutl snapshot restore` on the member, which starts a new cluster.
+    SnapshotRestore(Id),
 }
 
 /// A voter's answer to a (pre-)vote request.
@@ -81,8 +98,14 @@ impl Raft {
     /// The member whose campaign can win if any can: up, able to reach a quorum, with the most
     /// up-to-date log (lowest id on a tie). Recovery searches let only it campaign.
     fn best_candidate(&self, s: &RaftState) -> Option<Id> {
-        (0..self.masters)
-            .filter(|&i| s.members[i as usize].up && s.reachable(i).count() >= self.quorum as usize)
+        (0..self.slots)
+            .filter(|&i| {
+                let m = &s.members[i as usize];
+                let config = self.config(m);
+                m.up && config.is_voter(i)
+                    && s.reachable(i).filter(|&p| config.is_voter(p)).count()
+                        >= self.quorum_of(config)
+            })
             .max_by_key(|&i| {
                 let m = &s.members[i as usize];
                 (m.last_term(), m.last_index(), std::cmp::Reverse(i))
@@ -122,11 +145,18 @@ impl Raft {
     /// A vote request or an append that makes a leader lose the quorum that followed it: the
     /// later term of a member that was cut off, restarted or paused, arriving.
     fn note_disruption(&self, s: &RaftState, t: &mut RaftState) {
-        let disrupted = (0..self.masters).any(|l| {
+        // Only a later term disrupts: a leader whose own configuration change leaves it
+        // without a quorum lost it to no one.
+        let disrupted = (0..self.slots).any(|l| {
+            let term = s.members[l as usize].term;
             leads_a_quorum(self, s, l)
                 && !s.members[l as usize].lapsed
                 && t.members[l as usize].up
                 && !leads_a_quorum(self, t, l)
+                && s.members
+                    .iter()
+                    .zip(&t.members)
+                    .any(|(before, after)| before.term <= term && after.term > term)
         });
         t.disrupted |= disrupted;
     }
@@ -134,7 +164,7 @@ impl Raft {
     /// A leader without a quorum to follow it, even for a moment, is no longer one that a
     /// quorum *still* follows: a later term that reaches it then is no disruption.
     fn note_lapses(&self, t: &mut RaftState) {
-        for l in 0..self.masters {
+        for l in 0..self.slots {
             if t.members[l as usize].role == Role::Leader && !leads_a_quorum(self, t, l) {
                 t.members[l as usize].lapsed = true;
             }
@@ -152,11 +182,19 @@ impl Raft {
         }
     }
 
-    fn init(&self) -> RaftState {
+    pub(super) fn init(&self) -> RaftState {
         let n = self.masters as usize;
         let first = Entry { term: 1, write: 0 };
-        let members = (0..n)
-            .map(|i| Member {
+        let config = Config {
+            voters: ((1u16 << n) - 1) as u8,
+            learners: 0,
+        };
+        let members = (0..self.slots as usize)
+            .map(|i| {
+                if i >= n {
+                    return empty_member();
+                }
+                Member {
                 term: 1,
                 vote: Some(0),
                 log: [first].into_iter().collect(),
@@ -169,7 +207,9 @@ impl Raft {
                 votes: 0,
                 match_index: std::array::from_fn(|p| u8::from(i == 0 && p < n)),
                 lapsed: false,
-            })
+                config,
+                absent: false,
+            }})
             .collect();
         RaftState {
             members,
@@ -185,6 +225,12 @@ impl Raft {
             splits: 0,
             disrupted: false,
             messages: Vec::new(),
+            removed_ids: 0,
+            ops: 0,
+            snapshot: None,
+            revision_of: [0; 4],
+            healed: false,
+            recovered: false,
         }
     }
 
@@ -205,6 +251,8 @@ impl Raft {
     /// `raftLog.maybeCommit`: the highest index of the leader's own term stored by a quorum.
     pub(super) fn advance_commit(&self, s: &mut RaftState, id: Id) {
         let m = &s.members[id as usize];
+        let config = self.config(m);
+        let quorum = self.quorum_of(config);
         let mut commit = m.commit;
         for index in (m.commit + 1..=m.last_index()).rev() {
             if m.log[index as usize - 1].term != m.term && self.keeps(UnsafeRule::CurrentTermCommit)
@@ -212,26 +260,41 @@ impl Raft {
                 break;
             }
             let stored = if self.has_bug(Bug::CommitAlone) {
-                self.quorum as usize
+                quorum
             } else {
-                m.match_index.iter().filter(|&&x| x >= index).count()
+                (0..self.slots)
+                    .filter(|&p| config.is_voter(p) && m.match_index[p as usize] >= index)
+                    .count()
             };
-            if stored >= self.quorum as usize {
+            if stored >= quorum {
                 commit = index;
                 break;
             }
         }
         if commit > m.commit {
-            let acked = writes_in(&m.log[..commit as usize]);
-            s.members[id as usize].commit = commit;
-            s.acked |= acked;
+            let newly = writes_in(&m.log[..commit as usize]) & !s.acked;
+            if self.recovery != 0 && newly != 0 {
+                // etcd's revision: one more for each write applied.
+                let mut revision = 0;
+                for e in &m.log[..commit as usize] {
+                    if let Some(w) = e.write_id() {
+                        revision += 1;
+                        if newly >> (w - 1) & 1 == 1 {
+                            s.revision_of[w as usize - 1] = revision;
+                        }
+                    }
+                }
+            }
+            s.acked |= newly;
+            self.commit_to(s, id, commit);
         }
     }
 
     /// After a (pre-)vote is granted: has the candidate won?
     pub(super) fn tally(&self, s: &mut RaftState, id: Id) {
+        let config = self.config(&s.members[id as usize]);
         let m = &mut s.members[id as usize];
-        if m.votes.count_ones() < self.quorum as u32 {
+        if ((m.votes & config.voters).count_ones() as usize) < self.quorum_of(config) {
             return;
         }
         if m.role == Role::PreCandidate {
@@ -251,7 +314,9 @@ impl Raft {
         let term = s.members[voter as usize].term;
         s.reachable(voter).any(|l| {
             let m = &s.members[l as usize];
-            m.role == Role::Leader && m.term == term
+            m.role == Role::Leader
+                && m.term == term
+                && self.config(m).members() >> voter & 1 == 1
         })
     }
 
@@ -294,6 +359,10 @@ impl Raft {
     }
 
     fn request_vote(&self, s: &mut RaftState, c: Id, v: Id) {
+        if self.refuses(s, v, c) {
+            stop(&mut s.members[c as usize]);
+            return;
+        }
         let ballot = self.ballot(s, c, v);
         let pre = s.members[c as usize].role == Role::PreCandidate;
         let (c_term, v_term) = (s.members[c as usize].term, s.members[v as usize].term);
@@ -318,6 +387,10 @@ impl Raft {
     }
 
     fn append_entries(&self, s: &mut RaftState, l: Id, f: Id) {
+        if self.refuses(s, f, l) {
+            stop(&mut s.members[l as usize]);
+            return;
+        }
         let l_term = s.members[l as usize].term;
         if s.members[f as usize].term > l_term {
             let t = s.members[f as usize].term;
@@ -347,7 +420,7 @@ impl Raft {
         let last_new = leader.last_index();
         let commit = leader.commit.min(last_new);
         if commit > follower.commit {
-            follower.commit = commit;
+            self.commit_to(s, f, commit);
         }
         s.members[l as usize].match_index[f as usize] = last_new;
         self.advance_commit(s, l);
@@ -363,11 +436,11 @@ impl stateright::Model for Raft {
     }
 
     fn actions(&self, s: &RaftState, actions: &mut Vec<Action>) {
-        let n = self.masters;
+        let n = self.slots;
         for i in 0..n {
             let m = &s.members[i as usize];
             if !m.up {
-                if self.heal {
+                if self.heal && !m.absent {
                     actions.push(Action::Restart(i));
                 }
                 continue;
@@ -377,20 +450,26 @@ impl stateright::Model for Raft {
                     if s.writes < self.max_writes && m.log.len() < LOG_CAPACITY {
                         actions.push(Action::ClientWrite(i));
                     }
+                    let config = self.config(m);
                     for p in 0..n {
-                        if p != i && s.members[p as usize].up && s.connected(i, p) {
+                        if p != i
+                            && config.members() >> p & 1 == 1
+                            && s.members[p as usize].up
+                            && s.connected(i, p)
+                        {
                             actions.push(Action::AppendEntries(i, p));
                         }
                     }
-                    if s.reachable(i).count() < self.quorum as usize
-                        && self.keeps(UnsafeRule::CheckQuorum)
-                    {
+                    let followers = s.reachable(i).filter(|&p| config.is_voter(p)).count();
+                    if followers < self.quorum_of(config) && self.keeps(UnsafeRule::CheckQuorum) {
                         actions.push(Action::StepDown(i));
                     }
                 }
                 Role::Candidate | Role::PreCandidate => {
+                    let voters = self.config(m).voters;
                     for p in 0..n {
                         if p != i
+                            && voters >> p & 1 == 1
                             && m.votes >> p & 1 == 0
                             && s.members[p as usize].up
                             && s.connected(i, p)
@@ -405,6 +484,7 @@ impl stateright::Model for Raft {
             // from no leader of its term.
             if m.role != Role::Leader
                 && m.term < self.max_term
+                && self.config(m).is_voter(i)
                 && !self.hears_leader(s, i)
                 && (!self.recovery_only || self.best_candidate(s) == Some(i))
             {
@@ -462,6 +542,9 @@ impl stateright::Model for Raft {
         if self.heal && (matches!(s.network, Network::Split { .. }) || s.links_down != 0) {
             actions.push(Action::Heal);
         }
+        if self.recovery != 0 {
+            self.operator_actions(s, actions);
+        }
         if self.messages() {
             self.message_actions(s, actions);
         }
@@ -517,6 +600,7 @@ impl stateright::Model for Raft {
                 m.commit = m.commit.min(kept);
             }
             Action::Restart(i) => {
+                t.healed = true;
                 let m = &mut t.members[i as usize];
                 m.up = true;
                 // What it read back from disk is on disk.
@@ -533,6 +617,7 @@ impl stateright::Model for Raft {
                 t.splits += 1;
             }
             Action::Heal => {
+                t.healed = true;
                 if let Network::Split { .. } = t.network {
                     t.network = Network::Healed;
                 }
@@ -546,6 +631,17 @@ impl stateright::Model for Raft {
             Action::Send(_) | Action::Deliver(_) | Action::Lose(_) | Action::Duplicate(_) => {
                 self.network_step(&mut t, action)
             }
+            Action::MemberAdd(..)
+            | Action::LearnerAdd(..)
+            | Action::Promote(..)
+            | Action::MemberRemove(..)
+            | Action::StartMember(_)
+            | Action::ForceNewCluster(_)
+            | Action::SnapshotSave(_)
+            | Action::SnapshotRestore(_) => self.operate(&mut t, action),
+        }
+        if self.recovery != 0 {
+            self.note_recovery(s, &mut t);
         }
         if self.client_timeouts {
             self.time_out_clients(s, &mut t);
@@ -585,11 +681,8 @@ impl stateright::Model for Raft {
 
 /// The client writes a log holds, as a bitset of write ids.
 pub(super) fn writes_in(log: &[Entry]) -> u8 {
-    log.iter().fold(0u8, |acc, e| {
-        if e.write > 0 {
-            acc | 1 << (e.write - 1)
-        } else {
-            acc
-        }
+    log.iter().fold(0u8, |acc, e| match e.write_id() {
+        Some(w) => acc | 1 << (w - 1),
+        None => acc,
     })
 }

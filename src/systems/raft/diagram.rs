@@ -2,7 +2,7 @@
 //! sequence-diagram events of a step.
 
 use super::actions::{Action, Ballot};
-use super::state::{Entry, Id, Member, Network, RaftState, Role};
+use super::state::{Change, Entry, Id, Member, Network, RaftState, Role};
 use super::{name, Raft};
 use crate::systems::Event;
 
@@ -89,15 +89,26 @@ pub(super) fn picture(s: &RaftState) -> String {
 pub(super) fn log_text(log: &[Entry]) -> String {
     let entries: Vec<String> = log
         .iter()
-        .map(|e| {
-            if e.write == 0 {
-                format!("t{}", e.term)
-            } else {
-                format!("t{}:w{}", e.term, e.write)
-            }
+        .map(|e| match (e.write_id(), e.conf_change()) {
+            (Some(w), _) => format!("t{}:w{w}", e.term),
+            (None, Some(Change::AddVoter(id))) => format!("t{}:+{}", e.term, name(id)),
+            (None, Some(Change::AddLearner(id))) => format!("t{}:+{}(learner)", e.term, name(id)),
+            (None, Some(Change::Promote(id))) => format!("t{}:^{}", e.term, name(id)),
+            (None, Some(Change::Remove(id))) => format!("t{}:-{}", e.term, name(id)),
+            (None, None) => format!("t{}", e.term),
         })
         .collect();
     format!("[{}]", entries.join(" "))
+}
+
+/// A configuration change in etcdctl's words.
+pub(super) fn change_text(change: Change) -> String {
+    match change {
+        Change::AddVoter(id) => format!("member add {}", name(id)),
+        Change::AddLearner(id) => format!("member add {} --learner", name(id)),
+        Change::Promote(id) => format!("member promote {}", name(id)),
+        Change::Remove(id) => format!("member remove {}", name(id)),
+    }
 }
 
 /// A role as traces write it, in lower case as etcd's logs do ("became leader").
@@ -116,6 +127,9 @@ pub(super) fn votes(n: usize) -> String {
 }
 
 pub(super) fn member_summary(id: Id, m: &Member) -> String {
+    if m.absent {
+        return format!("{} not a member", name(id));
+    }
     let role = if m.up { role_word(m.role) } else { "down" };
     format!(
         "{} {role} term {} log {} commit {}",
@@ -249,8 +263,8 @@ impl Raft {
                 Vec::new(),
                 format!(
                     "network splits {} | {}",
-                    members_of(side, self.masters),
-                    members_of(self.all() & !side, self.masters)
+                    members_of(side, self.slots),
+                    members_of(self.all() & !side, self.slots)
                 ),
             )),
             Action::Heal => out.push(note(Vec::new(), "network heals".to_string())),
@@ -291,6 +305,47 @@ impl Raft {
             Action::Duplicate(m) => out.push(note(
                 Vec::new(),
                 format!("the network duplicates {}", m.words()),
+            )),
+            Action::MemberAdd(l, x)
+            | Action::LearnerAdd(l, x)
+            | Action::Promote(l, x)
+            | Action::MemberRemove(l, x) => {
+                let change = match *action {
+                    Action::MemberAdd(..) => Change::AddVoter(x),
+                    Action::LearnerAdd(..) => Change::AddLearner(x),
+                    Action::Promote(..) => Change::Promote(x),
+                    _ => Change::Remove(x),
+                };
+                out.push(message(
+                    "Operator".to_string(),
+                    name(l),
+                    format!("etcdctl {}", change_text(change)),
+                    false,
+                ));
+            }
+            Action::StartMember(x) => out.push(message(
+                "Operator".to_string(),
+                name(x),
+                "start etcd (--initial-cluster-state existing)".to_string(),
+                false,
+            )),
+            Action::ForceNewCluster(i) => out.push(message(
+                "Operator".to_string(),
+                name(i),
+                "etcd --force-new-cluster".to_string(),
+                false,
+            )),
+            Action::SnapshotSave(i) => out.push(message(
+                "Operator".to_string(),
+                name(i),
+                "etcdctl snapshot save".to_string(),
+                false,
+            )),
+            Action::SnapshotRestore(i) => out.push(message(
+                "Operator".to_string(),
+                name(i),
+                "etcdutl snapshot restore".to_string(),
+                false,
             )),
         }
         for (i, (x, y)) in a.members.iter().zip(b.members.iter()).enumerate() {

@@ -296,6 +296,10 @@ impl Raft {
     }
 
     fn receive(&self, t: &mut RaftState, m: Message) {
+        if self.refuses(t, m.to(), m.from()) {
+            super::membership::stop(&mut t.members[m.from() as usize]);
+            return;
+        }
         match m {
             Message::RequestVote {
                 from,
@@ -427,7 +431,7 @@ impl Raft {
                 let last_new = prev_index + entries.len() as u8;
                 let commit = commit.min(last_new);
                 if commit > f.commit {
-                    f.commit = commit;
+                    self.commit_to(t, to, commit);
                 }
                 put(
                     t,

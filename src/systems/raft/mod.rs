@@ -107,6 +107,7 @@
 
 mod actions;
 mod diagram;
+mod membership;
 mod messages;
 mod properties;
 mod state;
@@ -119,18 +120,21 @@ use crate::scenario::{RaftScenario, Reads, UnsafeRule};
 use crate::systems::{Event, System};
 
 pub use actions::{Action, Bug};
+pub use membership::Op;
 pub use messages::Message;
 pub use properties::{
-    NO_DISRUPTIVE_REJOIN, NO_SPLIT_BRAIN, READS_ARE_LINEARIZABLE, TIMED_OUT_WRITE_MAY_COMMIT,
-    WRITE_AVAILABILITY,
+    NO_DISRUPTIVE_REJOIN, NO_SPLIT_BRAIN, READS_ARE_LINEARIZABLE, RECOVERY_RESTORES_WRITES,
+    REVISIONS_NEVER_REUSED, TIMED_OUT_WRITE_MAY_COMMIT, WRITE_AVAILABILITY,
 };
-pub use state::{Entry, Id, Log, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS};
+pub use state::{
+    Change, Config, Entry, Id, Log, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS,
+};
 
 use diagram::{log_text, member_summary, members_of, picture, role_word, votes};
 use messages::in_flight_changes;
 use properties::{
     failed_over, has_working_leader, invariant_catalogue, no_quorum_ever, no_write_can_ever_commit,
-    timed_out_write_commits, write_commits, write_ready, writes_spent,
+    recovery_restores_writes, timed_out_write_commits, write_commits, write_ready, writes_spent,
 };
 
 /// The etcd Raft model of one scenario.
@@ -150,7 +154,7 @@ pub struct Raft {
     /// Explore one representative per renaming of the members (see [`Raft::canonical`]).
     pub symmetry: bool,
     /// The etcd safety mechanisms the scenario removed, one bit per [`UnsafeRule`].
-    pub removed: u8,
+    pub removed: u16,
     /// Client reads, if the scenario has them.
     pub reads: Option<Reads>,
     /// Whether clients whose leader stopped leading see their write time out.
@@ -164,6 +168,13 @@ pub struct Raft {
     pub crash_loses_unsynced: bool,
     /// Most messages in flight; 0 is the atomic mode, where each RPC is one step.
     pub max_in_flight: u8,
+    /// Member slots: the masters, then one for each member the operator may add.
+    pub slots: u8,
+    /// The operator's recovery actions allowed, one bit per [`Recovery`]; 0 is a fixed
+    /// membership, where the quorum is the scenario's.
+    pub recovery: u8,
+    /// Members use the newest configuration in their log (`--config-on-append`).
+    pub config_on_append: bool,
     #[cfg(test)]
     pub bug: Option<Bug>,
 }
@@ -193,12 +204,13 @@ impl Raft {
             max_term: s.max_term,
             max_writes: s.writes,
             recovery_only: false,
-            // Failed links are named by their two members: no renaming leaves them alone.
-            symmetry: s.symmetry && s.link_faults == 0,
+            // Failed links are named by their two members, and configurations and configuration
+            // entries name members too: no renaming leaves them alone.
+            symmetry: s.symmetry && s.link_faults == 0 && s.recovery.is_empty(),
             removed: s
                 .unsafe_rules
                 .iter()
-                .fold(0, |bits, &rule| bits | 1 << rule as u8),
+                .fold(0u16, |bits, &rule| bits | 1 << rule as u16),
             reads: s.reads,
             client_timeouts: s.client_timeouts,
             pauses: s.pauses,
@@ -206,6 +218,9 @@ impl Raft {
             splits: s.splits,
             crash_loses_unsynced: s.crash_loses_unsynced,
             max_in_flight: s.max_in_flight,
+            slots: s.masters + s.recovery.iter().filter(|r| r.adds()).count() as u8,
+            recovery: s.recovery.iter().fold(0, |bits, &r| bits | 1 << r as u8),
+            config_on_append: s.config_on_append,
             #[cfg(test)]
             bug: None,
         }
@@ -223,11 +238,37 @@ impl Raft {
     /// Whether the model keeps an etcd safety mechanism (the scenario did not remove it).
     #[inline]
     pub fn keeps(&self, rule: UnsafeRule) -> bool {
-        self.removed >> rule as u8 & 1 == 0
+        self.removed >> rule as u16 & 1 == 0
+    }
+
+    /// A configuration in words: its voters, and its learners if it has any.
+    fn config_words(&self, c: Config) -> String {
+        if c.learners == 0 {
+            members_of(c.voters, self.slots)
+        } else {
+            format!(
+                "{} with learner{} {}",
+                members_of(c.voters, self.slots),
+                if c.learners.count_ones() == 1 { "" } else { "s" },
+                members_of(c.learners, self.slots)
+            )
+        }
+    }
+
+    /// What the cluster can do in `s`, for the runbook lines after an operator's step.
+    fn capability(&self, s: &RaftState) -> String {
+        match (0..self.slots).find(|&l| properties::leads_a_quorum(self, s, l)) {
+            Some(l) => format!(
+                "{} leads, followed by a quorum of {}: writes can commit",
+                name(l),
+                self.config_words(self.config(&s.members[l as usize]))
+            ),
+            None => format!("no leader with a quorum yet; {}", self.explain_stuck(s)),
+        }
     }
 
     fn all(&self) -> u8 {
-        ((1u16 << self.masters) - 1) as u8
+        ((1u16 << self.slots) - 1) as u8
     }
 }
 
@@ -263,6 +304,11 @@ impl System for Raft {
             kind: Kind::Possibility(failed_over),
         });
         all.push(Property {
+            name: RECOVERY_RESTORES_WRITES,
+            meaning: "some sequence of the operator's recovery actions brings writes back while every fault is still in effect",
+            kind: Kind::Possibility(recovery_restores_writes),
+        });
+        all.push(Property {
             name: TIMED_OUT_WRITE_MAY_COMMIT,
             meaning: "a write whose client saw a timeout can still be committed later",
             kind: Kind::Possibility(timed_out_write_commits),
@@ -277,6 +323,12 @@ impl System for Raft {
             }
             TIMED_OUT_WRITE_MAY_COMMIT if !self.client_timeouts => {
                 Some("it speaks of clients that time out: add --client-timeouts")
+            }
+            REVISIONS_NEVER_REUSED if self.recovery == 0 => Some(
+                "it speaks of the operator's recovery: add --recovery ACTION (without one, a revision is reused only if a committed write is lost, which committed-writes-durable decides)",
+            ),
+            RECOVERY_RESTORES_WRITES if self.recovery == 0 => {
+                Some("it speaks of the operator's recovery: add --recovery ACTION")
             }
             _ => None,
         }
@@ -345,8 +397,8 @@ impl System for Raft {
             Action::Restart(i) => format!("{} restarts", name(i)),
             Action::Partition(side) => format!(
                 "the network splits {} | {}",
-                members_of(side, self.masters),
-                members_of(self.all() & !side, self.masters)
+                members_of(side, self.slots),
+                members_of(self.all() & !side, self.slots)
             ),
             Action::Heal => "the network heals".to_string(),
             Action::FailLink(a, b) => format!("the link {}–{} fails", name(a), name(b)),
@@ -358,6 +410,41 @@ impl System for Raft {
             Action::Send(_) | Action::Deliver(_) | Action::Lose(_) | Action::Duplicate(_) => {
                 self.describe_network_step(action)
             }
+            Action::MemberAdd(l, x) => format!(
+                "operator: etcdctl member add {} (leader {} proposes it)",
+                name(x),
+                name(l)
+            ),
+            Action::LearnerAdd(l, x) => format!(
+                "operator: etcdctl member add {} --learner (leader {} proposes it)",
+                name(x),
+                name(l)
+            ),
+            Action::Promote(l, x) => format!(
+                "operator: etcdctl member promote {} (leader {} proposes it)",
+                name(x),
+                name(l)
+            ),
+            Action::MemberRemove(l, x) => format!(
+                "operator: etcdctl member remove {} (leader {} proposes it)",
+                name(x),
+                name(l)
+            ),
+            Action::StartMember(x) => format!(
+                "operator: starts etcd on {} with --initial-cluster-state existing",
+                name(x)
+            ),
+            Action::ForceNewCluster(i) => format!(
+                "operator: restarts {} with etcd --force-new-cluster",
+                name(i)
+            ),
+            Action::SnapshotSave(i) => {
+                format!("operator: etcdctl snapshot save (from {})", name(i))
+            }
+            Action::SnapshotRestore(i) => format!(
+                "operator: etcdutl snapshot restore on {}, which starts a new one-member cluster (the other members' data is discarded)",
+                name(i)
+            ),
         }
     }
     /// One line per member: role, term, log and commit, and the network.
@@ -371,8 +458,8 @@ impl System for Raft {
         if let Network::Split { side } = s.network {
             parts.push(format!(
                 "network split {} | {}",
-                members_of(side, self.masters),
-                members_of(self.all() & !side, self.masters)
+                members_of(side, self.slots),
+                members_of(self.all() & !side, self.slots)
             ));
         }
         parts.join("; ")
@@ -386,6 +473,17 @@ impl System for Raft {
         let mut out = Vec::new();
         for (i, (x, y)) in a.members.iter().zip(b.members.iter()).enumerate() {
             let who = name(i as Id);
+            if x.absent != y.absent {
+                out.push(if y.absent {
+                    format!("{who} is no longer a member and stops")
+                } else {
+                    format!(
+                        "{who} starts empty and joins configuration {}",
+                        self.config_words(self.config(y))
+                    )
+                });
+                continue;
+            }
             if x.up != y.up {
                 out.push(format!(
                     "{who} {}",
@@ -412,10 +510,11 @@ impl System for Raft {
                 _ => {}
             }
             if x.votes != y.votes && y.votes != 0 && y.role != Role::Leader {
+                let config = self.config(y);
                 out.push(format!(
                     "{who} has {}, needs {}",
-                    votes(y.votes.count_ones() as usize),
-                    self.quorum
+                    votes((y.votes & config.voters).count_ones() as usize),
+                    self.quorum_of(config)
                 ));
             }
             if x.log != y.log && x.up == y.up {
@@ -424,19 +523,25 @@ impl System for Raft {
             if x.commit != y.commit {
                 out.push(format!("{who} commit {} → {}", x.commit, y.commit));
             }
+            if self.recovery != 0 && self.config(x) != self.config(y) {
+                out.push(format!(
+                    "{who} now uses configuration {}",
+                    self.config_words(self.config(y))
+                ));
+            }
         }
         if a.network != b.network || a.links_down & !b.links_down != 0 {
             match b.network {
                 Network::Split { side } => out.push(format!(
                     "network splits {} | {}",
-                    members_of(side, self.masters),
-                    members_of(self.all() & !side, self.masters)
+                    members_of(side, self.slots),
+                    members_of(self.all() & !side, self.slots)
                 )),
                 _ => out.push("network heals".to_string()),
             }
         }
-        for x in 0..self.masters {
-            for y in x + 1..self.masters {
+        for x in 0..self.slots {
+            for y in x + 1..self.slots {
                 if b.links_down & !a.links_down & state::link_bit(x, y) != 0 {
                     out.push(format!("link {}–{} down", name(x), name(y)));
                 }
@@ -450,6 +555,12 @@ impl System for Raft {
                         "write w{} is committed, though its client already saw a timeout: \
                          a client that retries it writes it twice unless the write is idempotent",
                         w + 1
+                    )
+                } else if self.recovery != 0 {
+                    format!(
+                        "write w{} is committed and acknowledged to the client, at revision {}",
+                        w + 1,
+                        b.revision_of[w]
                     )
                 } else {
                     format!(
@@ -478,6 +589,9 @@ impl System for Raft {
         if a.messages != b.messages {
             out.extend(in_flight_changes(&a.messages, &b.messages));
         }
+        if b.ops != a.ops && b.ops != Op::SnapshotSave.bit() | a.ops {
+            out.push(format!("the cluster now: {}", self.capability(b)));
+        }
         if b.stale_read != a.stale_read {
             out.push(format!(
                 "the read misses w{}, acknowledged before the read began",
@@ -488,10 +602,9 @@ impl System for Raft {
     }
     /// Why no goal can be reached from here: who can gather how many votes.
     fn explain_stuck(&self, s: &RaftState) -> String {
-        let q = self.quorum as usize;
         let mut groups: Vec<String> = Vec::new();
         let mut seen = 0u8;
-        for id in 0..self.masters {
+        for id in 0..self.slots {
             if !s.members[id as usize].up || seen >> id & 1 == 1 {
                 continue;
             }
@@ -500,15 +613,28 @@ impl System for Raft {
                 seen |= 1 << g;
             }
             let names: Vec<String> = group.iter().map(|&g| name(g)).collect();
-            let verb = if group.len() >= q { "can" } else { "cannot" };
+            // The configuration the group's best-placed voter would campaign under.
+            let config = group
+                .iter()
+                .map(|&g| self.config(&s.members[g as usize]))
+                .find(|c| group.iter().any(|&g| c.is_voter(g)))
+                .unwrap_or_else(|| self.config(&s.members[id as usize]));
+            let q = self.quorum_of(config);
+            let has = group.iter().filter(|&&g| config.is_voter(g)).count();
+            let verb = if has >= q { "can" } else { "cannot" };
+            let of = if self.recovery == 0 {
+                String::new()
+            } else {
+                format!(" of {}", members_of(config.voters, self.slots))
+            };
             groups.push(format!(
-                "{{{}}} {verb} gather a quorum (has {}, needs {q})",
+                "{{{}}} {verb} gather a quorum{of} (has {}, needs {q})",
                 names.join(", "),
-                votes(group.len())
+                votes(has)
             ));
         }
-        let down: Vec<String> = (0..self.masters)
-            .filter(|&m| !s.members[m as usize].up)
+        let down: Vec<String> = (0..self.slots)
+            .filter(|&m| !s.members[m as usize].up && !s.members[m as usize].absent)
             .map(name)
             .collect();
         let mut text = groups.join("; ");
@@ -548,7 +674,7 @@ impl System for Raft {
     }
 
     fn participants(&self) -> Vec<String> {
-        (0..self.masters).map(name).collect()
+        (0..self.slots).map(name).collect()
     }
 
     /// Each RPC as a request and its response, faults as notes, and what follows from the step:

@@ -3,7 +3,7 @@
 
 use super::diagram::log_text;
 use super::messages::Message;
-use super::state::{Entry, Id, RaftState, Role, LOG_CAPACITY};
+use super::state::{Entry, Id, Member, RaftState, Role, LOG_CAPACITY};
 use super::{name, Raft};
 use crate::property::{Kind, Property};
 
@@ -17,6 +17,8 @@ pub const READS_ARE_LINEARIZABLE: &str = "reads-are-linearizable";
 /// leases are what prevent it.
 pub const NO_DISRUPTIVE_REJOIN: &str = "no-disruptive-rejoin";
 pub const TIMED_OUT_WRITE_MAY_COMMIT: &str = "timed-out-write-may-commit";
+pub const REVISIONS_NEVER_REUSED: &str = "revisions-never-reused";
+pub const RECOVERY_RESTORES_WRITES: &str = "recovery-restores-writes";
 
 macro_rules! invariants {
     ($($check:ident: $name:expr => $meaning:literal,)*) => {
@@ -38,6 +40,36 @@ invariants! {
     committed_writes_durable: "committed-writes-durable" => "every write acknowledged to a client stays in the logs of a quorum",
     no_disruptive_rejoin: NO_DISRUPTIVE_REJOIN => "a member back from a partition, a restart or a pause never makes a leader that a quorum still follows lose it",
     reads_are_linearizable: READS_ARE_LINEARIZABLE => "a read never returns a state older than a write acknowledged before the read began",
+    revisions_never_reused: REVISIONS_NEVER_REUSED => "a revision given to an acknowledged write is never given to a different write",
+}
+
+/// etcd's revision of a write is its position among the writes a member applied (the keyspace
+/// revision Kubernetes hands out as `resourceVersion`). Once an acknowledged write holds a
+/// revision, no member may apply another write at that revision.
+fn revisions_never_reused(_: &Raft, s: &RaftState) -> Option<String> {
+    for (i, m) in s.members.iter().enumerate().filter(|(_, m)| !m.absent) {
+        let mut revision = 0;
+        for e in m.committed() {
+            let Some(w) = e.write_id() else { continue };
+            revision += 1;
+            let reused = (1..=s.revision_of.len() as u8).find(|&v| {
+                v != w && s.acked >> (v - 1) & 1 == 1 && s.revision_of[v as usize - 1] == revision
+            });
+            if let Some(v) = reused {
+                return Some(format!(
+                    "revision {revision} was given to w{v}, acknowledged to its client, and now {} applies w{w} at revision {revision}: a client watching from revision {revision} never sees w{w}, and one holding w{v} at that revision reads a different object",
+                    name(i as Id)
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// A write acknowledged after the operator's recovery actions, with every fault still in
+/// effect (recorded by the step that acknowledged it).
+pub(super) fn recovery_restores_writes(_: &Raft, s: &RaftState) -> bool {
+    s.recovered
 }
 
 /// A leader lost the quorum that followed it to another member's later term (recorded by the
@@ -64,6 +96,12 @@ fn reads_are_linearizable(_: &Raft, s: &RaftState) -> Option<String> {
 /// A write whose client saw a timeout, committed all the same.
 pub(super) fn timed_out_write_commits(_: &Raft, s: &RaftState) -> bool {
     s.timed_out & s.acked != 0
+}
+
+/// The members whose state counts: a member stopped after its removal, or whose data a restore
+/// discarded, is gone for good.
+fn present(s: &RaftState) -> impl Iterator<Item = (usize, &Member)> + Clone {
+    s.members.iter().enumerate().filter(|(_, m)| !m.absent)
 }
 
 fn single_leader_per_term(_: &Raft, s: &RaftState) -> Option<String> {
@@ -95,8 +133,8 @@ fn no_split_brain(_: &Raft, s: &RaftState) -> Option<String> {
             ));
         }
     }
-    for (i, a) in s.members.iter().enumerate() {
-        for (j, b) in s.members.iter().enumerate().skip(i + 1) {
+    for (i, a) in present(s) {
+        for (j, b) in present(s).filter(|&(j, _)| j > i) {
             let both = a.committed().len().min(b.committed().len());
             if let Some(k) = (0..both).find(|&k| a.log[k] != b.log[k]) {
                 return Some(format!(
@@ -114,8 +152,8 @@ fn no_split_brain(_: &Raft, s: &RaftState) -> Option<String> {
 }
 
 fn log_matching(_: &Raft, s: &RaftState) -> Option<String> {
-    for (i, a) in s.members.iter().enumerate() {
-        for (j, b) in s.members.iter().enumerate().skip(i + 1) {
+    for (i, a) in present(s) {
+        for (j, b) in present(s).filter(|&(j, _)| j > i) {
             let both = a.log.len().min(b.log.len());
             for k in (0..both).rev() {
                 if a.log[k].term == b.log[k].term {
@@ -144,7 +182,7 @@ fn leader_completeness(_: &Raft, s: &RaftState) -> Option<String> {
         if !leader.up || leader.role != Role::Leader {
             continue;
         }
-        for (i, m) in s.members.iter().enumerate() {
+        for (i, m) in present(s) {
             if i == l || m.term > leader.term {
                 continue;
             }
@@ -167,6 +205,9 @@ fn leader_completeness(_: &Raft, s: &RaftState) -> Option<String> {
 }
 
 fn committed_writes_durable(r: &Raft, s: &RaftState) -> Option<String> {
+    if r.recovery != 0 {
+        return durable_in_every_configuration(r, s);
+    }
     for w in 1..=s.writes {
         if s.acked >> (w - 1) & 1 == 1 {
             let holders = s
@@ -180,6 +221,32 @@ fn committed_writes_durable(r: &Raft, s: &RaftState) -> Option<String> {
                     if holders == 1 { "" } else { "s" },
                     if holders == 1 { "s" } else { "" },
                     r.quorum
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// With membership changes the quorum is each configuration's. A write is lost once the voters
+/// of some configuration still in use that do not store it make a quorum of it: they can elect
+/// a leader without it. A member that stopped for good never votes again, so it counts with the
+/// holders.
+fn durable_in_every_configuration(r: &Raft, s: &RaftState) -> Option<String> {
+    for (i, m) in present(s).filter(|&(i, _)| s.removed_ids >> i & 1 == 0) {
+        let config = r.config(m);
+        for w in (1..=s.writes).filter(|w| s.acked >> (w - 1) & 1 == 1) {
+            let lacking = present(s)
+                .filter(|&(p, h)| {
+                    config.is_voter(p as Id) && !h.log.iter().any(|e| e.write_id() == Some(w))
+                })
+                .fold(0u8, |acc, (p, _)| acc | 1 << p);
+            if lacking.count_ones() as usize >= r.quorum_of(config) {
+                return Some(format!(
+                    "write w{w} was acknowledged but {} do not store it, and they are a quorum of the configuration {} that {} uses: they can elect a leader without it, and the write is lost",
+                    super::diagram::members_of(lacking, r.slots),
+                    super::diagram::members_of(config.voters, r.slots),
+                    name(i as Id),
                 ));
             }
         }
@@ -204,13 +271,16 @@ pub(super) fn failed_over(r: &Raft, s: &RaftState) -> bool {
         .enumerate()
         .any(|(i, m)| m.term == 1 && m.vote == Some(i as Id));
     first_still_in_term_1
-        && (0..r.masters).any(|l| s.members[l as usize].term > 1 && leads_a_quorum(r, s, l))
+        && (0..r.slots).any(|l| s.members[l as usize].term > 1 && leads_a_quorum(r, s, l))
 }
 
 /// Without `heal`, groups of up, connected members only shrink (crashes) and never merge again.
 /// If none reaches a quorum, no leader can ever be followed by a quorum.
+/// An operator's recovery action may still form a new quorum, so with any allowed this lemma
+/// never applies.
 pub(super) fn no_quorum_ever(r: &Raft, s: &RaftState) -> bool {
     !r.heal
+        && r.recovery == 0
         && (0..r.masters)
             .all(|i| !s.members[i as usize].up || s.reachable(i).count() < r.quorum as usize)
 }
@@ -257,7 +327,7 @@ pub(super) fn no_write_can_ever_commit(r: &Raft, s: &RaftState) -> bool {
 /// once the quorum stores it. On the main graph every state has a write left in the extended
 /// budget, but a recovery search may use the last one up, and then a leader is not enough.
 pub(super) fn write_ready(r: &Raft, s: &RaftState) -> bool {
-    (0..r.masters).any(|l| {
+    (0..r.slots).any(|l| {
         let m = &s.members[l as usize];
         leads_a_quorum(r, s, l)
             && (holds_unacked_write(s, &m.log)
@@ -268,21 +338,25 @@ pub(super) fn write_ready(r: &Raft, s: &RaftState) -> bool {
 /// Whether a log (or a message's entries) holds a client write not yet acknowledged.
 fn holds_unacked_write(s: &RaftState, log: &[Entry]) -> bool {
     log.iter()
-        .any(|e| e.write > 0 && s.acked >> (e.write - 1) & 1 == 0)
+        .filter_map(Entry::write_id)
+        .any(|w| s.acked >> (w - 1) & 1 == 0)
 }
 
 /// A leader that a quorum of up, connected members will follow: none of them is in a later term.
 pub(super) fn has_working_leader(r: &Raft, s: &RaftState) -> bool {
-    (0..r.masters).any(|l| leads_a_quorum(r, s, l))
+    (0..r.slots).any(|l| leads_a_quorum(r, s, l))
 }
 
 /// Whether `l` is an up leader that a quorum of up, connected members (itself included) will
 /// follow: none of them is in a later term.
 pub(super) fn leads_a_quorum(r: &Raft, s: &RaftState, l: Id) -> bool {
     let m = &s.members[l as usize];
-    m.up && m.role == Role::Leader
-        && s.reachable(l)
-            .filter(|&p| s.members[p as usize].term <= m.term)
-            .count()
-            >= r.quorum as usize
+    if !(m.up && m.role == Role::Leader) {
+        return false;
+    }
+    let config = r.config(m);
+    s.reachable(l)
+        .filter(|&p| config.is_voter(p) && s.members[p as usize].term <= m.term)
+        .count()
+        >= r.quorum_of(config)
 }

@@ -25,11 +25,100 @@ pub enum Role {
     Leader,
 }
 
-/// A log entry: its term and the client write it carries (`0` is a leader's empty entry).
+/// A log entry: its term and what it carries: `0` is a leader's empty entry, `1..` a client
+/// write's id, and from [`Entry::CHANGE`] on a configuration change (see [`Change`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Entry {
     pub term: u8,
     pub write: u8,
+}
+
+impl Entry {
+    /// The first payload that is a configuration change: `CHANGE | kind << 3 | member`.
+    pub const CHANGE: u8 = 0x80;
+
+    /// A configuration change entry (etcd's `EntryConfChange`).
+    pub fn change(term: u8, change: Change) -> Entry {
+        let (kind, id) = match change {
+            Change::AddVoter(id) => (0, id),
+            Change::AddLearner(id) => (1, id),
+            Change::Promote(id) => (2, id),
+            Change::Remove(id) => (3, id),
+        };
+        Entry {
+            term,
+            write: Entry::CHANGE | kind << 3 | id,
+        }
+    }
+
+    /// The client write the entry carries, if any.
+    #[inline]
+    pub fn write_id(&self) -> Option<u8> {
+        (self.write > 0 && self.write < Entry::CHANGE).then_some(self.write)
+    }
+
+    /// The configuration change the entry carries, if any.
+    #[inline]
+    pub fn conf_change(&self) -> Option<Change> {
+        if self.write < Entry::CHANGE {
+            return None;
+        }
+        let id = self.write & 7;
+        Some(match self.write >> 3 & 3 {
+            0 => Change::AddVoter(id),
+            1 => Change::AddLearner(id),
+            2 => Change::Promote(id),
+            _ => Change::Remove(id),
+        })
+    }
+}
+
+/// A single-member configuration change, as `etcdctl member ...` proposes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Change {
+    AddVoter(Id),
+    AddLearner(Id),
+    Promote(Id),
+    Remove(Id),
+}
+
+/// A configuration: the voters (whose majority is the quorum) and the learners (who receive
+/// the log but never vote and never count toward a quorum), as bitsets of member ids.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Config {
+    pub voters: u8,
+    pub learners: u8,
+}
+
+impl Config {
+    pub fn apply(self, change: Change) -> Config {
+        let bit = |id: Id| 1u8 << id;
+        match change {
+            Change::AddVoter(id) | Change::Promote(id) => Config {
+                voters: self.voters | bit(id),
+                learners: self.learners & !bit(id),
+            },
+            Change::AddLearner(id) => Config {
+                voters: self.voters & !bit(id),
+                learners: self.learners | bit(id),
+            },
+            Change::Remove(id) => Config {
+                voters: self.voters & !bit(id),
+                learners: self.learners & !bit(id),
+            },
+        }
+    }
+
+    /// Everyone the configuration names, voters and learners.
+    #[inline]
+    pub fn members(&self) -> u8 {
+        self.voters | self.learners
+    }
+
+    #[inline]
+    pub fn is_voter(&self, id: Id) -> bool {
+        self.voters >> id & 1 == 1
+    }
 }
 
 /// A member's log: a fixed-capacity run of entries, one byte for its length. States are
@@ -74,6 +163,12 @@ impl FromIterator<Entry> for Log {
         };
         log.extend(iter);
         log
+    }
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        std::iter::empty().collect()
     }
 }
 
@@ -129,6 +224,13 @@ pub struct Member {
     /// A leader that has been without a quorum to follow it at some moment since it won (cut off,
     /// or its followers moved on); false for every other role.
     pub lapsed: bool,
+    /// The configuration the member has applied (etcd's `ConfState`): every change up to its
+    /// commit index, or what a recovery action set.
+    pub config: Config,
+    /// Not running as a member of the cluster: a slot for a member not yet added and started,
+    /// a member stopped after its removal, or one whose data a restore discarded. It never
+    /// comes back.
+    pub absent: bool,
 }
 
 impl Member {
@@ -195,6 +297,21 @@ pub struct RaftState {
     /// The message mode's messages in flight, sorted (a multiset); always empty in the atomic
     /// mode, where an empty `Vec` costs no allocation.
     pub messages: Vec<Message>,
+    /// Members some member has applied the removal of (etcd's membership store): a member that
+    /// knows it refuses their messages, and they stop.
+    pub removed_ids: u8,
+    /// The operator's recovery actions taken so far, one bit per [`super::Op`].
+    pub ops: u8,
+    /// `etcdctl snapshot save`: the committed log of the member it was taken from.
+    pub snapshot: Option<Box<Log>>,
+    /// The revision each acknowledged write was given (etcd's revision counter: the write's
+    /// position among the committed writes), by write id; 0 for none.
+    pub revision_of: [u8; 4],
+    /// A member restarted or the network healed: a fault was undone.
+    pub healed: bool,
+    /// A write was acknowledged after the operator's recovery actions with every fault still in
+    /// effect (the witness of recovery-restores-writes).
+    pub recovered: bool,
 }
 
 /// How a state reads in JSON and ITF traces: members by name, vote sets and acknowledged writes
@@ -235,6 +352,9 @@ impl Serialize for RaftState {
             term: u8,
             /// The client write the entry carries; none for a new leader's empty entry.
             write: Option<String>,
+            /// The configuration change the entry carries, in etcdctl's words.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            change: Option<String>,
         }
         #[derive(Serialize)]
         #[serde(rename_all = "lowercase")]
@@ -267,7 +387,8 @@ impl Serialize for RaftState {
                     .iter()
                     .map(|e| EntryView {
                         term: e.term,
-                        write: (e.write != 0).then(|| format!("w{}", e.write)),
+                        write: e.write_id().map(|w| format!("w{w}")),
+                        change: e.conf_change().map(super::diagram::change_text),
                     })
                     .collect(),
                 commit: m.commit,
