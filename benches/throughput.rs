@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use kcheck::engine::{explore_all, Limits};
-use kcheck::scenario::{NetworkMode, Scenario};
+use kcheck::scenario::{NetworkMode, Recovery, Scenario};
 use kcheck::systems::raft::Raft;
 use stateright::{Checker, HasDiscoveries, Model};
 
@@ -129,16 +129,45 @@ fn main() {
     println!();
     print_header();
     let mut notes = Vec::new();
-    for (masters, max_term) in [(3, 2), (5, 2), (5, 3)] {
-        let name = format!("raft m={masters} part t≤{max_term}");
-        let valid = Scenario {
-            masters,
-            partition: true,
-            max_term,
+    let mut scenarios: Vec<(String, Scenario)> = [(3, 2), (5, 2), (5, 3)]
+        .into_iter()
+        .map(|(masters, max_term)| {
+            (
+                format!("raft m={masters} part t≤{max_term}"),
+                Scenario {
+                    masters,
+                    partition: true,
+                    max_term,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    // Membership and disaster recovery: configurations in the log, an added member, removed
+    // members refused, force-new-cluster and a restore (no symmetry reduction: configurations
+    // name members).
+    scenarios.push((
+        "raft m=3 crash heal remove+learner".to_string(),
+        Scenario {
+            masters: 3,
+            crash: Some(1),
+            heal: true,
+            writes: 2,
+            recovery: vec![Recovery::MemberRemove, Recovery::LearnerAdd],
             ..Default::default()
-        }
-        .validate()
-        .expect("valid scenario");
+        },
+    ));
+    scenarios.push((
+        "raft m=5 crash3 force+restore".to_string(),
+        Scenario {
+            masters: 5,
+            crash: Some(3),
+            recovery: vec![Recovery::ForceNewCluster, Recovery::SnapshotRestore],
+            ..Default::default()
+        },
+    ));
+    for (name, scenario) in scenarios {
+        let valid = scenario.validate().expect("valid scenario");
         // Both checkers explore every renaming of the members; kcheck's symmetry reduction is
         // measured on its own row.
         let model = Raft {

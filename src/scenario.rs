@@ -431,7 +431,9 @@ pub enum ScenarioError {
     RestoreWithoutWrites,
     #[error("{what} speaks of membership changes: add --recovery member-add, learner-add or member-remove")]
     WithoutMembership { what: String },
-    #[error("recovery actions come after a fault: name one (crash, partition, link-faults or pauses)")]
+    #[error(
+        "recovery actions come after a fault: name one (crash, partition, link-faults or pauses)"
+    )]
     RecoveryWithoutFaults,
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },

@@ -4,7 +4,7 @@
 
 use kcheck::engine::{decide, explore_all, trace, Limits};
 use kcheck::property::{Kind, Property, Verdict};
-use kcheck::scenario::{NetworkMode, Scenario, UnsafeRule};
+use kcheck::scenario::{NetworkMode, Recovery, Scenario, UnsafeRule};
 use kcheck::systems::raft::{Raft, RaftState, Role};
 use kcheck::systems::System;
 use stateright::{Checker, HasDiscoveries, Model};
@@ -70,6 +70,30 @@ fn configurations() -> Vec<Scenario> {
             masters: 3,
             network: NetworkMode::Messages,
             max_in_flight: Some(1),
+            ..Scenario::default()
+        },
+        // Membership and recovery: configurations, removed members, force-new-cluster and a
+        // restore step the same way in both checkers.
+        Scenario {
+            masters: 3,
+            crash: Some(1),
+            heal: true,
+            recovery: vec![Recovery::MemberRemove, Recovery::LearnerAdd],
+            ..Scenario::default()
+        },
+        Scenario {
+            masters: 2,
+            crash: Some(1),
+            writes: 2,
+            recovery: vec![Recovery::ForceNewCluster, Recovery::SnapshotRestore],
+            ..Scenario::default()
+        },
+        Scenario {
+            masters: 4,
+            crash: Some(1),
+            recovery: vec![Recovery::MemberAdd, Recovery::MemberRemove],
+            config_on_append: true,
+            unsafe_rules: vec![UnsafeRule::ReconfigGuard, UnsafeRule::StrictReconfig],
             ..Scenario::default()
         },
     ]

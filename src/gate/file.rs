@@ -27,8 +27,8 @@ use toml::Spanned;
 
 use crate::property::Outcome;
 use crate::scenario::{
-    io_reason, line_column, read_small, ModelKind, NetworkMode, RaftScenario, Reads, Scenario,
-    Recovery, UnsafeRule,
+    io_reason, line_column, read_small, ModelKind, NetworkMode, RaftScenario, Reads, Recovery,
+    Scenario, UnsafeRule,
 };
 use crate::systems::raft::Raft;
 use crate::systems::System;

@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
+use super::membership::{empty_member, stop};
 use super::messages::Message;
 use super::properties::leads_a_quorum;
 use super::properties::stateright_invariants;
-use super::membership::{empty_member, stop};
 use super::state::{
     link_bit, Config, Entry, Id, Member, Network, RaftState, Role, LOG_CAPACITY, MAX_MEMBERS,
 };
@@ -145,18 +145,14 @@ impl Raft {
     /// A vote request or an append that makes a leader lose the quorum that followed it: the
     /// later term of a member that was cut off, restarted or paused, arriving.
     fn note_disruption(&self, s: &RaftState, t: &mut RaftState) {
-        // Only a later term disrupts: a leader whose own configuration change leaves it
-        // without a quorum lost it to no one.
+        // A leader whose own configuration change leaves it without a quorum lost it to no one.
         let disrupted = (0..self.slots).any(|l| {
-            let term = s.members[l as usize].term;
+            let (before, after) = (&s.members[l as usize], &t.members[l as usize]);
             leads_a_quorum(self, s, l)
-                && !s.members[l as usize].lapsed
-                && t.members[l as usize].up
+                && !before.lapsed
+                && after.up
                 && !leads_a_quorum(self, t, l)
-                && s.members
-                    .iter()
-                    .zip(&t.members)
-                    .any(|(before, after)| before.term <= term && after.term > term)
+                && self.config(before) == self.config(after)
         });
         t.disrupted |= disrupted;
     }
@@ -195,21 +191,22 @@ impl Raft {
                     return empty_member();
                 }
                 Member {
-                term: 1,
-                vote: Some(0),
-                log: [first].into_iter().collect(),
-                commit: 1,
-                // The cluster ran long enough before the check for the kernel to write its
-                // first entry back, fsync or not.
-                synced: 1,
-                up: true,
-                role: if i == 0 { Role::Leader } else { Role::Follower },
-                votes: 0,
-                match_index: std::array::from_fn(|p| u8::from(i == 0 && p < n)),
-                lapsed: false,
-                config,
-                absent: false,
-            }})
+                    term: 1,
+                    vote: Some(0),
+                    log: [first].into_iter().collect(),
+                    commit: 1,
+                    // The cluster ran long enough before the check for the kernel to write its
+                    // first entry back, fsync or not.
+                    synced: 1,
+                    up: true,
+                    role: if i == 0 { Role::Leader } else { Role::Follower },
+                    votes: 0,
+                    match_index: std::array::from_fn(|p| u8::from(i == 0 && p < n)),
+                    lapsed: false,
+                    config,
+                    absent: false,
+                }
+            })
             .collect();
         RaftState {
             members,
@@ -314,9 +311,7 @@ impl Raft {
         let term = s.members[voter as usize].term;
         s.reachable(voter).any(|l| {
             let m = &s.members[l as usize];
-            m.role == Role::Leader
-                && m.term == term
-                && self.config(m).members() >> voter & 1 == 1
+            m.role == Role::Leader && m.term == term && self.config(m).members() >> voter & 1 == 1
         })
     }
 

@@ -264,9 +264,7 @@ impl Raft {
             Action::MemberAdd(l, x) => self.propose(t, l, Change::AddVoter(x), Op::MemberAdd),
             Action::LearnerAdd(l, x) => self.propose(t, l, Change::AddLearner(x), Op::LearnerAdd),
             Action::Promote(l, x) => self.propose(t, l, Change::Promote(x), Op::Promote),
-            Action::MemberRemove(l, x) => {
-                self.propose(t, l, Change::Remove(x), Op::MemberRemove)
-            }
+            Action::MemberRemove(l, x) => self.propose(t, l, Change::Remove(x), Op::MemberRemove),
             Action::StartMember(x) => {
                 // It starts empty with `--initial-cluster-state existing`, knowing the
                 // configuration it was added to, and learns the log from the leader.
@@ -344,12 +342,20 @@ impl Raft {
         self.advance_commit(t, l);
     }
 
-    /// Records what a step did for recovery-restores-writes: a write newly acknowledged after
-    /// the operator's recovery actions while every fault is still in effect.
+    /// Records what a step did for recovery-restores-writes: a write newly acknowledged, with
+    /// every fault still in effect, by a leader counting a quorum of a configuration the
+    /// operator made (a write the original configuration could commit needed no recovery).
     pub(super) fn note_recovery(&self, s: &RaftState, t: &mut RaftState) {
-        if t.acked & !s.acked != 0 && t.ops & RECOVERY_OPS != 0 && !t.healed {
-            t.recovered = true;
+        if t.acked & !s.acked == 0 || t.ops & RECOVERY_OPS == 0 || t.healed {
+            return;
         }
+        let original = ((1u16 << self.masters) - 1) as u8;
+        t.recovered |= (0..self.slots).any(|l| {
+            let (before, after) = (&s.members[l as usize], &t.members[l as usize]);
+            after.role == Role::Leader
+                && after.commit > before.commit
+                && self.config(after).voters != original
+        });
     }
 }
 
@@ -485,7 +491,10 @@ mod tests {
         assert_eq!(s.removed_ids, 1 << 2);
         let t = step(&m, &s, Action::RequestVote(2, 0));
         assert!(t.members[2].absent && !t.members[2].up, "{t:?}");
-        assert_eq!(t.members[0].term, s.members[0].term, "the refusal moves no term");
+        assert_eq!(
+            t.members[0].term, s.members[0].term,
+            "the refusal moves no term"
+        );
         assert!(!offered(&m, &t, Action::Restart(2)), "it never comes back");
     }
 
@@ -580,7 +589,10 @@ mod tests {
         assert_eq!(s.members[0].log.len(), 1);
         assert!(s.members[1].absent && s.members[2].absent);
         assert!(violated(&m, &s, "committed-writes-durable"));
-        assert!(!violated(&m, &s, "no-split-brain"), "the discarded logs count for nothing");
+        assert!(
+            !violated(&m, &s, "no-split-brain"),
+            "the discarded logs count for nothing"
+        );
     }
 
     /// The single-server membership change bug (raft-dev, 2015), as kcheck found it in

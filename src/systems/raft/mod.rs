@@ -51,8 +51,8 @@
 //! crashes, partitions, pre-vote, a quorum override, `vote-log-check`), so the atomic mode stays
 //! the default for questions of fault tolerance and availability.
 //!
-//! Left out in both: learners, membership changes, snapshots, log compaction, read-index reads,
-//! leader leases and leadership transfer. Heartbeats are timely in both: an election timeout
+//! Left out in both: log compaction and snapshots sent between members, leader leases and
+//! leadership transfer. Heartbeats are timely in both: an election timeout
 //! fires only for a member that hears no leader of its term.
 //!
 //! The check starts from a healthy cluster: `m1` leads term 1 and every member has committed its
@@ -77,10 +77,28 @@
 //! | `check-quorum` | a leader without a quorum steps down; it also gives members their lease | one failed link: a cut-off member wins the leader's own follower, `no-disruptive-rejoin` | `models/unsafe-check-quorum.toml` |
 //! | `pre-vote-lease` | with pre-vote, a member that hears its leader refuses a pre-vote | a paused follower wins pre-votes and the election, `no-disruptive-rejoin` | `models/unsafe-pre-vote-lease.toml` |
 //! | `vote-lease` | a member that hears its leader ignores a vote request of a later term | one failed link: the cut-off member is elected by the leader's follower, `no-disruptive-rejoin` | `models/unsafe-vote-lease.toml` |
+//! | `strict-reconfig` | `--strict-reconfig-check`: a change that could leave the connected members without a quorum is refused | one of three masters dead: the operator removes a live one, and `{m1, m3}` needs the dead one, `write-availability` | `models/unsafe-strict-reconfig.toml` |
+//! | `reconfig-guard` | a new leader proposes no configuration change before committing an entry of its term | with configurations used once appended, the raft-dev 2015 single-server bug: an add and a remove commit in configurations without a common quorum, `no-split-brain` (4 masters, term 3; about 20 million states) | `models/slow/unsafe-reconfig-guard.toml` |
 //!
 //! The three log rules change no verdict in the atomic mode, where every AppendEntries carries
 //! the leader's whole log in one step: their witnesses need `--network messages`. The lease rules
 //! and CheckQuorum need partial links (`--link-faults`) or pauses (`--pauses`).
+//!
+//! ## Membership and disaster recovery (`membership.rs`)
+//! `--recovery ACTION` lets the operator act once every fault of the scenario has happened, each
+//! action at most once: `member-add`, `learner-add` (then `member promote`), `member-remove`,
+//! `force-new-cluster` and `snapshot-restore` (after a `snapshot save` at any earlier point). A
+//! membership change is a configuration entry proposed by a leader and committed through the
+//! quorum of the configuration in force; quorums then come from configurations, not from
+//! `--masters`. etcd uses a configuration once applied; `--config-on-append` once in the log.
+//! One change is pending at a time; learners never vote or count and are promoted only once
+//! their log reaches 90% of the leader's (`isLearnerReady`); a member that applies its own
+//! removal stops, and a removed member that comes back is refused (410 Gone) and stops.
+//! `--force-new-cluster` keeps the survivor's committed log and removes every other member; a
+//! restore starts a new cluster from the snapshot and discards the other members' data. The
+//! revision of a write (Kubernetes' `resourceVersion`) is its position among the writes a member
+//! applied; `revisions-never-reused` checks that none is given to two writes. Configurations and
+//! configuration entries name members, so symmetry reduction is off with `--recovery`.
 //!
 //! ## The disk: what the WAL fsync protects
 //! etcd fsyncs its WAL (entries and `HardState`) before a member answers an append or a vote,
@@ -249,7 +267,11 @@ impl Raft {
             format!(
                 "{} with learner{} {}",
                 members_of(c.voters, self.slots),
-                if c.learners.count_ones() == 1 { "" } else { "s" },
+                if c.learners.count_ones() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
                 members_of(c.learners, self.slots)
             )
         }
