@@ -7,7 +7,7 @@ use clap::{CommandFactory, Parser};
 
 use kcheck::check::{self, Options};
 use kcheck::cli::{Cli, Command, Format, VerifyArgs};
-use kcheck::scenario::UnsafeRule;
+use kcheck::scenario::{Recovery, UnsafeRule};
 use kcheck::systems::raft::Raft;
 use kcheck::systems::System;
 use kcheck::{engine, progress, report, stdout};
@@ -162,7 +162,7 @@ fn write_outputs(report: &report::Report, format: Format, dir: &Path) -> Result<
 
 fn list() -> String {
     let mut out = String::from(
-        "raft: etcd Raft quorum (elections, replication, commit, crashes, partitions)\n",
+        "raft: etcd Raft quorum (elections, replication, commit, crashes, partitions, membership)\n",
     );
     for p in Raft::catalogue() {
         out.push_str(&format!(
@@ -179,6 +179,18 @@ fn list() -> String {
             rule.name(),
             "rule",
             rule.meaning()
+        ));
+    }
+    out.push_str(
+        "  operator's recovery actions (--recovery ACTION, after the faults):
+",
+    );
+    for action in Recovery::ALL {
+        out.push_str(&format!(
+            "  {:<26} {:<15} {}\n",
+            action.name(),
+            "recovery",
+            action.meaning()
         ));
     }
     out

@@ -195,6 +195,31 @@ pub enum Recovery {
 }
 
 impl Recovery {
+    pub const ALL: [Recovery; 5] = [
+        Recovery::MemberAdd,
+        Recovery::LearnerAdd,
+        Recovery::MemberRemove,
+        Recovery::ForceNewCluster,
+        Recovery::SnapshotRestore,
+    ];
+
+    /// What the operator runs, in one line.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Recovery::MemberAdd => "etcdctl member add, then start the new member",
+            Recovery::LearnerAdd => {
+                "etcdctl member add --learner, start it, then etcdctl member promote once caught up"
+            }
+            Recovery::MemberRemove => "etcdctl member remove",
+            Recovery::ForceNewCluster => {
+                "restart a survivor with etcd --force-new-cluster (a one-member cluster)"
+            }
+            Recovery::SnapshotRestore => {
+                "etcdctl snapshot save at some point, later etcdutl snapshot restore on one member"
+            }
+        }
+    }
+
     /// The action's name, as `--recovery` and scenario files spell it.
     pub fn name(self) -> &'static str {
         match self {

@@ -83,7 +83,7 @@ fn revisions_are_reused_after_force_new_cluster() {
     );
     let d = common::decide(&s, "revisions-never-reused");
     assert_eq!(d.verdict, "violated");
-    assert!(d.why.contains("revision 1 was given to"), "{}", d.why);
+    assert!(d.why.contains("revision 1 names two writes"), "{}", d.why);
     let (_, s) = shipped("recovery-member-remove-three-masters");
     assert_eq!(verdict_of(&s, "revisions-never-reused"), "holds");
 }
@@ -100,7 +100,7 @@ fn traces_read_like_runbooks() {
         "operator: restarts m2 with etcd --force-new-cluster",
         "the cluster now:",
         "m2 now uses configuration {m2}",
-        "write w1 was acknowledged but {m2} do not store it",
+        "write w1 was acknowledged but {m2} does not store it",
         "operator may run force-new-cluster",
     ] {
         assert!(out.contains(words), "{words}: {out}");
@@ -207,6 +207,19 @@ fn impossible_recovery_input_is_refused() {
     let bad = std::env::temp_dir().join(format!("kcheck-recovery-bad-{}.toml", std::process::id()));
     std::fs::write(&bad, "masters = 3\nrecovery = [\"reboot\"]\n").unwrap();
     common::assert_bad_input(&["verify", bad.to_str().unwrap()], "unknown variant");
+}
+
+/// `kcheck list` names every recovery action with what the operator runs.
+#[test]
+fn list_names_every_recovery_action() {
+    let (code, out, _) = common::kcheck(&["list"]);
+    assert_eq!(code, 0);
+    for action in kcheck::scenario::Recovery::ALL {
+        assert!(
+            out.contains(action.name()) && out.contains(action.meaning()),
+            "{out}"
+        );
+    }
 }
 
 /// Properties of recovery say nothing without a recovery action, and verify leaves them out.

@@ -530,7 +530,7 @@ mod tests {
     use stateright::Model;
 
     use super::*;
-    use crate::scenario::{NetworkMode, Scenario};
+    use crate::scenario::{NetworkMode, Recovery, Scenario};
 
     fn raft(s: Scenario) -> Raft {
         Raft::new(&s.validate().expect("valid scenario"))
@@ -763,6 +763,18 @@ mod tests {
             Scenario {
                 link_faults: 1,
                 ..messages(3, 1)
+            },
+            // Membership and recovery: a removal through the old quorum, a refused add, a
+            // restore and a forced new cluster that lose a write.
+            Scenario {
+                crash: Some(1),
+                recovery: vec![Recovery::MemberRemove, Recovery::MemberAdd],
+                ..messages(3, 1)
+            },
+            Scenario {
+                crash: Some(1),
+                recovery: vec![Recovery::ForceNewCluster, Recovery::SnapshotRestore],
+                ..messages(2, 1)
             },
         ];
         let mut violated = 0;

@@ -57,7 +57,7 @@ fn revisions_never_reused(_: &Raft, s: &RaftState) -> Option<String> {
             });
             if let Some(v) = reused {
                 return Some(format!(
-                    "revision {revision} was given to w{v}, acknowledged to its client, and now {} applies w{w} at revision {revision}: a client watching from revision {revision} never sees w{w}, and one holding w{v} at that revision reads a different object",
+                    "revision {revision} names two writes: w{v}, acknowledged to its client, and w{w}, which {} holds committed at revision {revision}; a client that saw one of them at that revision never sees the other",
                     name(i as Id)
                 ));
             }
@@ -243,10 +243,12 @@ fn durable_in_every_configuration(r: &Raft, s: &RaftState) -> Option<String> {
                 .fold(0u8, |acc, (p, _)| acc | 1 << p);
             if lacking.count_ones() as usize >= r.quorum_of(config) {
                 return Some(format!(
-                    "write w{w} was acknowledged but {} do not store it, and they are a quorum of the configuration {} that {} uses: they can elect a leader without it, and the write is lost",
+                    "write w{w} was acknowledged but {} {} not store it, a quorum of the configuration {} that {} uses: {} can elect a leader without it, and the write is lost",
                     super::diagram::members_of(lacking, r.slots),
+                    if lacking.count_ones() == 1 { "does" } else { "do" },
                     super::diagram::members_of(config.voters, r.slots),
                     name(i as Id),
+                    if lacking.count_ones() == 1 { "it" } else { "they" },
                 ));
             }
         }

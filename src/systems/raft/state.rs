@@ -331,6 +331,9 @@ impl Serialize for RaftState {
             links_down: Vec<[String; 2]>,
             #[serde(skip_serializing_if = "Vec::is_empty")]
             in_flight: Vec<String>,
+            /// Members whose removal some member applied (membership scenarios only).
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            removed: Vec<String>,
         }
         #[derive(Serialize)]
         struct MemberView {
@@ -346,6 +349,18 @@ impl Serialize for RaftState {
             synced: Option<u8>,
             votes: Vec<String>,
             match_index: std::collections::BTreeMap<String, u8>,
+            /// The configuration the member applied, when it is not every member as a voter
+            /// (membership scenarios only).
+            #[serde(skip_serializing_if = "Option::is_none")]
+            configuration: Option<ConfigView>,
+            /// Not a member: not yet added, removed, or discarded by a restore.
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            absent: bool,
+        }
+        #[derive(Serialize)]
+        struct ConfigView {
+            voters: Vec<String>,
+            learners: Vec<String>,
         }
         #[derive(Serialize)]
         struct EntryView {
@@ -401,6 +416,13 @@ impl Serialize for RaftState {
                 } else {
                     Default::default()
                 },
+                configuration: (m.config.voters != ((1u16 << n) - 1) as u8
+                    || m.config.learners != 0)
+                    .then(|| ConfigView {
+                        voters: names(m.config.voters),
+                        learners: names(m.config.learners),
+                    }),
+                absent: m.absent,
             })
             .collect();
         let network = match self.network {
@@ -427,6 +449,7 @@ impl Serialize for RaftState {
                 .map(|(a, b)| [name(a), name(b)])
                 .collect(),
             in_flight: self.messages.iter().map(Message::words).collect(),
+            removed: names(self.removed_ids),
         }
         .serialize(s)
     }
