@@ -739,7 +739,7 @@ impl RaftScenario {
             faults.join(" and "),
             heal,
             if self.pre_vote { ", pre-vote on" } else { "" },
-            if self.symmetry && self.link_faults == 0 && self.recovery.is_empty() {
+            if self.symmetry && self.link_faults == 0 {
                 ""
             } else {
                 ", symmetry reduction off"

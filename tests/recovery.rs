@@ -231,3 +231,48 @@ fn recovery_properties_need_a_recovery_action() {
     let (_, out, _) = common::kcheck(&["verify"]);
     assert!(!out.contains("revisions-never-reused"), "{out}");
 }
+
+/// The 2015 single-server membership change bug, both sides exhaustively on the shipped bounds:
+/// without the reconfiguration guard two members commit different entries at one index; with
+/// it every safety invariant holds.
+#[test]
+fn the_reconfiguration_guard_keeps_the_2015_scenario_safe() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/slow/unsafe-reconfig-guard.toml"
+    );
+    let without = Scenario::from_file(std::path::Path::new(path)).expect("shipped");
+    let safety = [
+        "single-leader-per-term",
+        "no-split-brain",
+        "log-matching",
+        "leader-completeness",
+        "committed-writes-durable",
+    ];
+    let decided = |s: &Scenario| {
+        let options = Options {
+            properties: safety.iter().map(|p| p.to_string()).collect(),
+            max_states: 10_000_000,
+            timeout: None,
+            progress: false,
+        };
+        let report = verify(s, &options).expect("valid");
+        report
+            .results
+            .iter()
+            .map(|r| (r.property, r.verdict.label()))
+            .collect::<Vec<_>>()
+    };
+    let broken = decided(&without);
+    assert!(
+        broken.contains(&("no-split-brain", "violated")),
+        "{broken:?}"
+    );
+    let with = Scenario {
+        unsafe_rules: Vec::new(),
+        ..without
+    };
+    for (p, v) in decided(&with) {
+        assert_eq!(v, "holds", "{p} with the guard");
+    }
+}

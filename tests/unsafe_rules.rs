@@ -23,10 +23,11 @@ fn protects(rule: UnsafeRule) -> &'static str {
     }
 }
 
-/// The rules whose shipped scenario is too large for every test run: their first
-/// counterexample lies about twenty million states deep. Their scenario sits in `models/slow/`
-/// (gated once per CI run), and the model's unit tests replay its trace with the rule and
-/// without it (`membership::tests::the_reconfiguration_guard_prevents_the_2015_bug`).
+/// The rules whose shipped scenario is too large for every gate the tests run (7.3 million
+/// states). Their scenario sits in `models/slow/` (gated once per CI run); the model's unit
+/// tests replay its trace with the rule and without it
+/// (`membership::tests::the_reconfiguration_guard_prevents_the_2015_bug`), and
+/// `tests/recovery.rs` decides its safety invariants on both sides.
 fn slow(rule: UnsafeRule) -> bool {
     rule == UnsafeRule::ReconfigGuard
 }

@@ -101,9 +101,15 @@ impl Message {
     /// The message with its members renamed: `rename[old] = new`.
     pub(super) fn renamed(mut self, rename: &[u8]) -> Message {
         match &mut self {
+            Message::AppendEntries {
+                from, to, entries, ..
+            } => {
+                *from = rename[*from as usize];
+                *to = rename[*to as usize];
+                *entries = entries.renamed(rename);
+            }
             Message::RequestVote { from, to, .. }
             | Message::VoteResponse { from, to, .. }
-            | Message::AppendEntries { from, to, .. }
             | Message::AppendResponse { from, to, .. } => {
                 *from = rename[*from as usize];
                 *to = rename[*to as usize];

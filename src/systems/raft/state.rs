@@ -57,6 +57,28 @@ impl Entry {
         (self.write > 0 && self.write < Entry::CHANGE).then_some(self.write)
     }
 
+    /// The entry with the member a configuration change names renamed (`rename[old] = new`).
+    pub fn renamed(self, rename: &[u8]) -> Entry {
+        if self.write < Entry::CHANGE {
+            return self;
+        }
+        Entry {
+            write: self.write & !7 | rename[(self.write & 7) as usize],
+            ..self
+        }
+    }
+
+    /// What the entry is with the member a configuration change names left out: blind to
+    /// renaming.
+    #[inline]
+    fn shape(&self) -> (u8, u8) {
+        if self.write < Entry::CHANGE {
+            (self.term, self.write)
+        } else {
+            (self.term, self.write & !7)
+        }
+    }
+
     /// The configuration change the entry carries, if any.
     #[inline]
     pub fn conf_change(&self) -> Option<Change> {
@@ -163,6 +185,21 @@ impl FromIterator<Entry> for Log {
         };
         log.extend(iter);
         log
+    }
+}
+
+impl Log {
+    /// The log with the members its configuration changes name renamed.
+    pub fn renamed(&self, rename: &[u8]) -> Log {
+        self.iter().map(|e| e.renamed(rename)).collect()
+    }
+
+    /// Orders logs by their entries' shapes ([`Entry::shape`]): the same for a log and any
+    /// renaming of it; the plain order for logs without configuration changes.
+    pub fn cmp_shape(&self, other: &Log) -> std::cmp::Ordering {
+        self.iter()
+            .map(Entry::shape)
+            .cmp(other.iter().map(Entry::shape))
     }
 }
 

@@ -27,32 +27,17 @@ impl Raft {
             }
             _ => 0,
         };
-        order.sort_by(|&a, &b| {
+        // Only the masters are interchangeable: a member the operator may add has its own part.
+        order[..self.masters as usize].sort_by(|&a, &b| {
             let (x, y) = (&s.members[a as usize], &s.members[b as usize]);
-            (
-                std::cmp::Reverse(x.role),
-                x.up,
-                x.term,
-                &x.log,
-                x.commit,
-                x.synced,
-                side_of(a),
-                x.vote.is_some(),
-                x.votes.count_ones(),
-                x.lapsed,
-            )
-                .cmp(&(
-                    std::cmp::Reverse(y.role),
-                    y.up,
-                    y.term,
-                    &y.log,
-                    y.commit,
-                    y.synced,
-                    side_of(b),
-                    y.vote.is_some(),
-                    y.votes.count_ones(),
-                    y.lapsed,
-                ))
+            let (kx, ky) = (key(x), key(y));
+            (kx.0, kx.1, kx.2, kx.3, kx.4, kx.5)
+                .cmp(&(ky.0, ky.1, ky.2, ky.3, ky.4, ky.5))
+                .then(side_of(a).cmp(&side_of(b)))
+                .then(
+                    (kx.6, kx.7, kx.8, kx.9, kx.10, kx.11)
+                        .cmp(&(ky.6, ky.7, ky.8, ky.9, ky.10, ky.11)),
+                )
                 .then(a.cmp(&b))
         });
         if order.iter().enumerate().all(|(i, &o)| i as u8 == o) {
@@ -81,6 +66,11 @@ impl Raft {
                 let mut t = m.clone();
                 t.vote = m.vote.map(|v| rename[v as usize]);
                 t.votes = remap_set(m.votes);
+                if self.recovery != 0 {
+                    t.config.voters = remap_set(m.config.voters);
+                    t.config.learners = remap_set(m.config.learners);
+                    t.log = m.log.renamed(&rename);
+                }
                 for (new, &o) in order.iter().enumerate() {
                     t.match_index[new] = m.match_index[o as usize];
                 }
@@ -106,6 +96,11 @@ impl Raft {
             members,
             network,
             messages,
+            removed_ids: remap_set(s.removed_ids),
+            snapshot: s
+                .snapshot
+                .as_ref()
+                .map(|log| Box::new(log.renamed(&rename))),
             ..s.clone()
         }
     }
@@ -114,19 +109,6 @@ impl Raft {
     /// members tie on every sort key, so traces match states by this rather than by equal
     /// representatives.
     pub(super) fn renaming_of(&self, a: &RaftState, b: &RaftState) -> bool {
-        fn key(m: &Member) -> (Role, bool, u8, &Log, u8, u8, bool, u32, bool) {
-            (
-                m.role,
-                m.up,
-                m.term,
-                &m.log,
-                m.commit,
-                m.synced,
-                m.vote.is_some(),
-                m.votes.count_ones(),
-                m.lapsed,
-            )
-        }
         fn assign(
             r: &Raft,
             a: &RaftState,
@@ -138,7 +120,14 @@ impl Raft {
             if k == b.members.len() {
                 return r.permuted(a, order) == *b;
             }
-            (0..a.members.len() as u8).any(|o| {
+            // Past the masters, a member keeps its name.
+            if k >= r.masters as usize {
+                order.push(k as u8);
+                let found = assign(r, a, b, order, used);
+                order.pop();
+                return found;
+            }
+            (0..r.masters).any(|o| {
                 if used >> o & 1 == 1 || key(&a.members[o as usize]) != key(&b.members[k]) {
                     return false;
                 }
@@ -153,5 +142,62 @@ impl Raft {
             && a.acked == b.acked
             && a.crashes == b.crashes
             && assign(self, a, b, &mut ArrayVec::new(), 0)
+    }
+}
+
+/// What a member holds, in an order blind to renaming: configuration changes in its log are
+/// compared without the member they name, and its configuration by its size.
+type Key<'a> = (
+    std::cmp::Reverse<Role>,
+    bool,
+    u8,
+    ByShape<'a>,
+    u8,
+    u8,
+    bool,
+    u32,
+    bool,
+    bool,
+    u32,
+    u32,
+);
+
+fn key(m: &Member) -> Key<'_> {
+    (
+        std::cmp::Reverse(m.role),
+        m.up,
+        m.term,
+        ByShape(&m.log),
+        m.commit,
+        m.synced,
+        m.vote.is_some(),
+        m.votes.count_ones(),
+        m.lapsed,
+        m.absent,
+        m.config.voters.count_ones(),
+        m.config.learners.count_ones(),
+    )
+}
+
+/// A log ordered by [`Log::cmp_shape`].
+struct ByShape<'a>(&'a Log);
+
+impl PartialEq for ByShape<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for ByShape<'_> {}
+
+impl PartialOrd for ByShape<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ByShape<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp_shape(other.0)
     }
 }
