@@ -197,6 +197,23 @@ fn symmetry_reduction_changes_no_verdict() {
             partition: true,
             ..Scenario::default()
         },
+        // Configurations and configuration entries renamed with the masters, an added member
+        // kept in its place, across a split that heals.
+        Scenario {
+            masters: 3,
+            partition: true,
+            heal: true,
+            recovery: vec![Recovery::MemberAdd, Recovery::MemberRemove],
+            config_on_append: true,
+            ..Scenario::default()
+        },
+        Scenario {
+            masters: 3,
+            crash: Some(2),
+            writes: 2,
+            recovery: vec![Recovery::SnapshotRestore, Recovery::ForceNewCluster],
+            ..Scenario::default()
+        },
     ]);
     let mut outcomes = std::collections::BTreeSet::new();
     for s in more {

@@ -649,4 +649,54 @@ mod tests {
         assert!(!violated(&on_apply, &s, "no-split-brain"), "{s:?}");
         assert_ne!(s.members[0].role, Role::Leader, "{s:?}");
     }
+
+    /// One configuration change at a time: while a removal is pending, no add is proposed.
+    #[test]
+    fn one_change_is_pending_at_a_time() {
+        let m = raft(Scenario {
+            unsafe_rules: vec![UnsafeRule::StrictReconfig],
+            ..scenario(3, 1, &[Recovery::MemberAdd, Recovery::MemberRemove])
+        });
+        let s = run(&m, &[Action::Crash(2), Action::MemberRemove(0, 2)]);
+        assert!(!offered(&m, &s, Action::MemberAdd(0, 3)), "{s:?}");
+        let s = step(&m, &s, Action::AppendEntries(0, 1));
+        assert!(offered(&m, &s, Action::MemberAdd(0, 3)), "{s:?}");
+    }
+
+    /// A learner's replica never counts toward a quorum, even in a configuration used at once.
+    #[test]
+    fn a_learner_never_counts_toward_a_quorum() {
+        let m = raft(Scenario {
+            unsafe_rules: vec![UnsafeRule::StrictReconfig],
+            config_on_append: true,
+            ..scenario(3, 2, &[Recovery::LearnerAdd])
+        });
+        let s = run(
+            &m,
+            &[
+                Action::Crash(1),
+                Action::Crash(2),
+                Action::LearnerAdd(0, 3),
+                Action::StartMember(3),
+                Action::AppendEntries(0, 3),
+            ],
+        );
+        assert_eq!(
+            s.members[3].log.len(),
+            2,
+            "the learner stores the entry: {s:?}"
+        );
+        assert_eq!(
+            s.members[0].commit, 1,
+            "m1 and a learner are no quorum: {s:?}"
+        );
+        // Nor does its vote: a candidate does not ask it, and would not count it.
+        let mut c = s.clone();
+        c.members[0].become_follower(2);
+        c.members[0].role = Role::Candidate;
+        c.members[0].votes = 1 << 0 | 1 << 3;
+        assert!(!offered(&m, &c, Action::RequestVote(0, 3)), "{c:?}");
+        m.tally(&mut c, 0);
+        assert_eq!(c.members[0].role, Role::Candidate, "{c:?}");
+    }
 }
