@@ -694,9 +694,30 @@ mod tests {
         let mut c = s.clone();
         c.members[0].become_follower(2);
         c.members[0].role = Role::Candidate;
-        c.members[0].votes = 1 << 0 | 1 << 3;
+        c.members[0].votes = 1 << 0;
         assert!(!offered(&m, &c, Action::RequestVote(0, 3)), "{c:?}");
+        c.members[0].votes = 1 << 0 | 1 << 3;
         m.tally(&mut c, 0);
         assert_eq!(c.members[0].role, Role::Candidate, "{c:?}");
+    }
+
+    /// A member that applies its own removal stops, as etcd does; the leader that removed
+    /// itself leads no more.
+    #[test]
+    fn a_member_that_applies_its_own_removal_stops() {
+        let m = raft(Scenario {
+            unsafe_rules: vec![UnsafeRule::StrictReconfig],
+            ..scenario(3, 1, &[Recovery::MemberRemove])
+        });
+        let s = run(
+            &m,
+            &[
+                Action::Crash(2),
+                Action::MemberRemove(0, 0),
+                Action::AppendEntries(0, 1),
+            ],
+        );
+        assert!(s.members[0].absent && !s.members[0].up, "{s:?}");
+        assert_eq!(s.removed_ids, 1 << 0);
     }
 }
