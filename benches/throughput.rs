@@ -147,7 +147,7 @@ fn main() {
     // members refused, force-new-cluster and a restore (no symmetry reduction: configurations
     // name members).
     scenarios.push((
-        "raft m=3 crash heal remove+learner".to_string(),
+        "raft m=3 crash rm+learn".to_string(),
         Scenario {
             masters: 3,
             crash: Some(1),
@@ -158,7 +158,7 @@ fn main() {
         },
     ));
     scenarios.push((
-        "raft m=5 crash3 force+restore".to_string(),
+        "raft m=5 crash3 fnc+rst".to_string(),
         Scenario {
             masters: 5,
             crash: Some(3),

@@ -222,12 +222,7 @@ impl Raft {
             splits: 0,
             disrupted: false,
             messages: Vec::new(),
-            removed_ids: 0,
-            ops: 0,
-            snapshot: None,
-            revision_of: [0; 4],
-            healed: false,
-            recovered: false,
+            operator: (self.recovery != 0).then(Default::default),
         }
     }
 
@@ -273,14 +268,16 @@ impl Raft {
             if self.recovery != 0 && newly != 0 {
                 // etcd's revision: one more for each write applied.
                 let mut revision = 0;
+                let mut given = s.op().revision_of;
                 for e in &m.log[..commit as usize] {
                     if let Some(w) = e.write_id() {
                         revision += 1;
                         if newly >> (w - 1) & 1 == 1 {
-                            s.revision_of[w as usize - 1] = revision;
+                            given[w as usize - 1] = revision;
                         }
                     }
                 }
+                s.op_mut().revision_of = given;
             }
             s.acked |= newly;
             self.commit_to(s, id, commit);
@@ -595,7 +592,9 @@ impl stateright::Model for Raft {
                 m.commit = m.commit.min(kept);
             }
             Action::Restart(i) => {
-                t.healed = true;
+                if self.recovery != 0 {
+                    t.op_mut().healed = true;
+                }
                 let m = &mut t.members[i as usize];
                 m.up = true;
                 // What it read back from disk is on disk.
@@ -612,7 +611,9 @@ impl stateright::Model for Raft {
                 t.splits += 1;
             }
             Action::Heal => {
-                t.healed = true;
+                if self.recovery != 0 {
+                    t.op_mut().healed = true;
+                }
                 if let Network::Split { .. } = t.network {
                     t.network = Network::Healed;
                 }

@@ -90,7 +90,9 @@ impl Raft {
             }
         }
         m.config = config;
-        s.removed_ids |= removed;
+        if removed != 0 {
+            s.op_mut().removed_ids |= removed;
+        }
         if removed >> id & 1 == 1 {
             stop(&mut s.members[id as usize]);
         }
@@ -99,7 +101,7 @@ impl Raft {
     /// A member that knows `from` was removed refuses its messages, and `from` stops (etcd's
     /// peer handler answers 410 Gone and the removed member shuts down).
     pub(super) fn refuses(&self, s: &RaftState, to: Id, from: Id) -> bool {
-        s.removed_ids >> from & 1 == 1
+        s.op().removed_ids >> from & 1 == 1
             && self.config(&s.members[to as usize]).members() >> from & 1 == 0
     }
 
@@ -174,10 +176,10 @@ impl Raft {
 
     /// The operator's steps available in `s`.
     pub(super) fn operator_actions(&self, s: &RaftState, actions: &mut Vec<Action>) {
-        let fresh = |op: Op| s.ops & op.bit() == 0;
+        let fresh = |op: Op| s.op().ops & op.bit() == 0;
         let n = self.slots;
         // A snapshot is a routine backup: taken at any time, from a member that is up.
-        if self.allows(Recovery::SnapshotRestore) && s.snapshot.is_none() {
+        if self.allows(Recovery::SnapshotRestore) && s.op().snapshot.is_none() {
             for i in (0..n).filter(|&i| live(&s.members[i as usize])) {
                 actions.push(Action::SnapshotSave(i));
             }
@@ -186,7 +188,7 @@ impl Raft {
         for x in self.masters..n {
             let m = &s.members[x as usize];
             if m.absent
-                && s.removed_ids >> x & 1 == 0
+                && s.op().removed_ids >> x & 1 == 0
                 && (0..n).any(|p| {
                     let q = &s.members[p as usize];
                     q.up && self.config(q).members() >> x & 1 == 1
@@ -204,7 +206,7 @@ impl Raft {
             }
             if self.allows(Recovery::SnapshotRestore)
                 && fresh(Op::SnapshotRestore)
-                && s.snapshot.is_some()
+                && s.op().snapshot.is_some()
             {
                 actions.push(Action::SnapshotRestore(i));
             }
@@ -227,7 +229,7 @@ impl Raft {
                 };
                 if self.allows(action)
                     && fresh(op)
-                    && s.removed_ids >> x & 1 == 0
+                    && s.op().removed_ids >> x & 1 == 0
                     && self.strict_allows(s, l, change)
                 {
                     actions.push(if op == Op::MemberAdd {
@@ -285,11 +287,11 @@ impl Raft {
             Action::ForceNewCluster(i) => {
                 // etcd's `restartAsStandaloneNode`: discard the uncommitted entries, force-commit
                 // the removal of every other member; the cluster id is kept.
-                t.ops |= Op::ForceNewCluster.bit();
+                t.op_mut().ops |= Op::ForceNewCluster.bit();
                 let others = (0..n)
                     .filter(|&p| p != i && !t.members[p as usize].absent)
                     .fold(0u8, |acc, p| acc | 1 << p);
-                t.removed_ids |= others;
+                t.op_mut().removed_ids |= others;
                 let m = &mut t.members[i as usize];
                 let commit = (m.commit as usize).min(m.log.len());
                 m.log.truncate(commit);
@@ -300,22 +302,24 @@ impl Raft {
                 };
             }
             Action::SnapshotSave(i) => {
-                t.ops |= Op::SnapshotSave.bit();
-                let m = &t.members[i as usize];
-                t.snapshot = Some(Box::new(m.committed().iter().copied().collect()));
+                let snapshot = t.members[i as usize].committed().iter().copied().collect();
+                let op = t.op_mut();
+                op.ops |= Op::SnapshotSave.bit();
+                op.snapshot = Some(snapshot);
             }
             Action::SnapshotRestore(i) => {
                 // `etcdutl snapshot restore` makes a new cluster (a new cluster id): the other
                 // members' data is discarded and they are gone until added again.
-                t.ops |= Op::SnapshotRestore.bit();
-                let snapshot: Log = t.snapshot.as_deref().copied().unwrap_or_default();
-                for p in (0..n).filter(|&p| p != i) {
-                    let m = &mut t.members[p as usize];
-                    if !m.absent {
-                        t.removed_ids |= 1 << p;
-                        stop(m);
-                    }
+                let snapshot: Log = t.op().snapshot.unwrap_or_default();
+                let others = (0..n)
+                    .filter(|&p| p != i && !t.members[p as usize].absent)
+                    .fold(0u8, |acc, p| acc | 1 << p);
+                for p in (0..n).filter(|&p| others >> p & 1 == 1) {
+                    stop(&mut t.members[p as usize]);
                 }
+                let op = t.op_mut();
+                op.ops |= Op::SnapshotRestore.bit();
+                op.removed_ids |= others;
                 t.messages.clear();
                 let m = &mut t.members[i as usize];
                 m.become_follower(0);
@@ -334,7 +338,7 @@ impl Raft {
 
     /// Leader `l` appends a configuration change (`etcdctl member ...` reaches it).
     fn propose(&self, t: &mut RaftState, l: Id, change: Change, op: Op) {
-        t.ops |= op.bit();
+        t.op_mut().ops |= op.bit();
         let m = &mut t.members[l as usize];
         m.log.push(super::state::Entry::change(m.term, change));
         let last = m.last_index();
@@ -346,16 +350,19 @@ impl Raft {
     /// every fault still in effect, by a leader counting a quorum of a configuration the
     /// operator made (a write the original configuration could commit needed no recovery).
     pub(super) fn note_recovery(&self, s: &RaftState, t: &mut RaftState) {
-        if t.acked & !s.acked == 0 || t.ops & RECOVERY_OPS == 0 || t.healed {
+        if t.acked & !s.acked == 0 || t.op().ops & RECOVERY_OPS == 0 || t.op().healed {
             return;
         }
         let original = ((1u16 << self.masters) - 1) as u8;
-        t.recovered |= (0..self.slots).any(|l| {
+        let recovered = (0..self.slots).any(|l| {
             let (before, after) = (&s.members[l as usize], &t.members[l as usize]);
             after.role == Role::Leader
                 && after.commit > before.commit
                 && self.config(after).voters != original
         });
+        if recovered {
+            t.op_mut().recovered = true;
+        }
     }
 }
 
@@ -488,7 +495,7 @@ mod tests {
                 Action::Timeout(2),
             ],
         );
-        assert_eq!(s.removed_ids, 1 << 2);
+        assert_eq!(s.op().removed_ids, 1 << 2);
         let t = step(&m, &s, Action::RequestVote(2, 0));
         assert!(t.members[2].absent && !t.members[2].up, "{t:?}");
         assert_eq!(
@@ -566,7 +573,7 @@ mod tests {
                 Action::ClientWrite(1),
             ],
         );
-        assert!(s.recovered);
+        assert!(s.op().recovered);
         assert!(violated(&m, &s, "revisions-never-reused"), "{s:?}");
     }
 
@@ -718,6 +725,6 @@ mod tests {
             ],
         );
         assert!(s.members[0].absent && !s.members[0].up, "{s:?}");
-        assert_eq!(s.removed_ids, 1 << 0);
+        assert_eq!(s.op().removed_ids, 1 << 0);
     }
 }

@@ -582,7 +582,7 @@ impl System for Raft {
                     format!(
                         "write w{} is committed and acknowledged to the client, at revision {}",
                         w + 1,
-                        b.revision_of[w]
+                        b.op().revision_of[w]
                     )
                 } else {
                     format!(
@@ -611,7 +611,8 @@ impl System for Raft {
         if a.messages != b.messages {
             out.extend(in_flight_changes(&a.messages, &b.messages));
         }
-        if b.ops != a.ops && b.ops != Op::SnapshotSave.bit() | a.ops {
+        let (before, after) = (a.op().ops, b.op().ops);
+        if after != before && after != Op::SnapshotSave.bit() | before {
             out.push(format!("the cluster now: {}", self.capability(b)));
         }
         if b.stale_read != a.stale_read {

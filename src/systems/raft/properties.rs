@@ -52,8 +52,9 @@ fn revisions_never_reused(_: &Raft, s: &RaftState) -> Option<String> {
         for e in m.committed() {
             let Some(w) = e.write_id() else { continue };
             revision += 1;
-            let reused = (1..=s.revision_of.len() as u8).find(|&v| {
-                v != w && s.acked >> (v - 1) & 1 == 1 && s.revision_of[v as usize - 1] == revision
+            let revision_of = &s.op().revision_of;
+            let reused = (1..=revision_of.len() as u8).find(|&v| {
+                v != w && s.acked >> (v - 1) & 1 == 1 && revision_of[v as usize - 1] == revision
             });
             if let Some(v) = reused {
                 return Some(format!(
@@ -69,7 +70,7 @@ fn revisions_never_reused(_: &Raft, s: &RaftState) -> Option<String> {
 /// A write acknowledged after the operator's recovery actions, with every fault still in
 /// effect (recorded by the step that acknowledged it).
 pub(super) fn recovery_restores_writes(_: &Raft, s: &RaftState) -> bool {
-    s.recovered
+    s.op().recovered
 }
 
 /// A leader lost the quorum that followed it to another member's later term (recorded by the
@@ -233,7 +234,7 @@ fn committed_writes_durable(r: &Raft, s: &RaftState) -> Option<String> {
 /// a leader without it. A member that stopped for good never votes again, so it counts with the
 /// holders.
 fn durable_in_every_configuration(r: &Raft, s: &RaftState) -> Option<String> {
-    for (i, m) in present(s).filter(|&(i, _)| s.removed_ids >> i & 1 == 0) {
+    for (i, m) in present(s).filter(|&(i, _)| s.op().removed_ids >> i & 1 == 0) {
         let config = r.config(m);
         for w in (1..=s.writes).filter(|w| s.acked >> (w - 1) & 1 == 1) {
             let lacking = present(s)

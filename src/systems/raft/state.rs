@@ -334,13 +334,21 @@ pub struct RaftState {
     /// The message mode's messages in flight, sorted (a multiset); always empty in the atomic
     /// mode, where an empty `Vec` costs no allocation.
     pub messages: Vec<Message>,
+    /// What the operator's recovery actions need; `None` in every scenario without them, so
+    /// that their states carry one pointer and no more.
+    pub operator: Option<Box<Operator>>,
+}
+
+/// The part of a state only the operator's recovery actions use (see [`RaftState::operator`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Operator {
     /// Members some member has applied the removal of (etcd's membership store): a member that
     /// knows it refuses their messages, and they stop.
     pub removed_ids: u8,
     /// The operator's recovery actions taken so far, one bit per [`super::Op`].
     pub ops: u8,
     /// `etcdctl snapshot save`: the committed log of the member it was taken from.
-    pub snapshot: Option<Box<Log>>,
+    pub snapshot: Option<Log>,
     /// The revision each acknowledged write was given (etcd's revision counter: the write's
     /// position among the committed writes), by write id; 0 for none.
     pub revision_of: [u8; 4],
@@ -349,6 +357,29 @@ pub struct RaftState {
     /// A write was acknowledged after the operator's recovery actions with every fault still in
     /// effect (the witness of recovery-restores-writes).
     pub recovered: bool,
+}
+
+const NO_OPERATOR: Operator = Operator {
+    removed_ids: 0,
+    ops: 0,
+    snapshot: None,
+    revision_of: [0; 4],
+    healed: false,
+    recovered: false,
+};
+
+impl RaftState {
+    /// The operator's part of the state (all empty without recovery actions).
+    #[inline]
+    pub fn op(&self) -> &Operator {
+        self.operator.as_deref().unwrap_or(&NO_OPERATOR)
+    }
+
+    /// The operator's part, to change; only scenarios with recovery actions change it, and
+    /// their initial state has it, so a state never holds an empty one that another lacks.
+    pub fn op_mut(&mut self) -> &mut Operator {
+        self.operator.get_or_insert_with(Default::default)
+    }
 }
 
 /// How a state reads in JSON and ITF traces: members by name, vote sets and acknowledged writes
@@ -486,7 +517,7 @@ impl Serialize for RaftState {
                 .map(|(a, b)| [name(a), name(b)])
                 .collect(),
             in_flight: self.messages.iter().map(Message::words).collect(),
-            removed: names(self.removed_ids),
+            removed: names(self.op().removed_ids),
         }
         .serialize(s)
     }

@@ -2,7 +2,7 @@
 
 use arrayvec::ArrayVec;
 
-use super::state::{Log, Member, Network, RaftState, Role, MAX_MEMBERS};
+use super::state::{Log, Member, Network, Operator, RaftState, Role, MAX_MEMBERS};
 use super::Raft;
 
 impl Raft {
@@ -96,11 +96,13 @@ impl Raft {
             members,
             network,
             messages,
-            removed_ids: remap_set(s.removed_ids),
-            snapshot: s
-                .snapshot
-                .as_ref()
-                .map(|log| Box::new(log.renamed(&rename))),
+            operator: s.operator.as_ref().map(|op| {
+                Box::new(Operator {
+                    removed_ids: remap_set(op.removed_ids),
+                    snapshot: op.snapshot.as_ref().map(|log| log.renamed(&rename)),
+                    ..(**op).clone()
+                })
+            }),
             ..s.clone()
         }
     }
