@@ -449,6 +449,14 @@ mod tests {
         }
     }
 
+    /// [`scenario`] without etcd's strict reconfiguration check.
+    fn loose(masters: u32, crash: u32, recovery: &[Recovery]) -> Scenario {
+        Scenario {
+            unsafe_rules: vec![UnsafeRule::StrictReconfig],
+            ..scenario(masters, crash, recovery)
+        }
+    }
+
     /// etcd refuses to promote a learner that has not caught up (`isLearnerReady`).
     #[test]
     fn a_lagging_learner_is_not_promoted() {
@@ -456,10 +464,7 @@ mod tests {
         let strict = raft(scenario(3, 1, &[Recovery::LearnerAdd]));
         let s = step(&strict, &strict.init(), Action::Crash(2));
         assert!(!offered(&strict, &s, Action::LearnerAdd(0, 3)));
-        let m = raft(Scenario {
-            unsafe_rules: vec![UnsafeRule::StrictReconfig],
-            ..scenario(3, 1, &[Recovery::LearnerAdd])
-        });
+        let m = raft(loose(3, 1, &[Recovery::LearnerAdd]));
         let s = run(
             &m,
             &[
@@ -510,10 +515,7 @@ mod tests {
     #[test]
     fn the_strict_check_refuses_a_removal_that_loses_the_quorum() {
         let strict = raft(scenario(3, 1, &[Recovery::MemberRemove]));
-        let loose = raft(Scenario {
-            unsafe_rules: vec![UnsafeRule::StrictReconfig],
-            ..scenario(3, 1, &[Recovery::MemberRemove])
-        });
+        let loose = raft(loose(3, 1, &[Recovery::MemberRemove]));
         let s = step(&strict, &strict.init(), Action::Crash(2));
         assert!(offered(&strict, &s, Action::MemberRemove(0, 2)));
         assert!(!offered(&strict, &s, Action::MemberRemove(0, 1)));
@@ -660,10 +662,7 @@ mod tests {
     /// One configuration change at a time: while a removal is pending, no add is proposed.
     #[test]
     fn one_change_is_pending_at_a_time() {
-        let m = raft(Scenario {
-            unsafe_rules: vec![UnsafeRule::StrictReconfig],
-            ..scenario(3, 1, &[Recovery::MemberAdd, Recovery::MemberRemove])
-        });
+        let m = raft(loose(3, 1, &[Recovery::MemberAdd, Recovery::MemberRemove]));
         let s = run(&m, &[Action::Crash(2), Action::MemberRemove(0, 2)]);
         assert!(!offered(&m, &s, Action::MemberAdd(0, 3)), "{s:?}");
         let s = step(&m, &s, Action::AppendEntries(0, 1));
@@ -712,10 +711,7 @@ mod tests {
     /// itself leads no more.
     #[test]
     fn a_member_that_applies_its_own_removal_stops() {
-        let m = raft(Scenario {
-            unsafe_rules: vec![UnsafeRule::StrictReconfig],
-            ..scenario(3, 1, &[Recovery::MemberRemove])
-        });
+        let m = raft(loose(3, 1, &[Recovery::MemberRemove]));
         let s = run(
             &m,
             &[
