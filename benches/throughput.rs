@@ -167,7 +167,7 @@ fn main() {
         },
     ));
     for (name, scenario) in scenarios {
-        let valid = scenario.validate().expect("valid scenario");
+        let valid = scenario.raft().expect("valid scenario");
         // Both checkers explore every renaming of the members; kcheck's symmetry reduction is
         // measured on its own row.
         let model = Raft {
@@ -222,14 +222,14 @@ fn network_modes() {
             ..Default::default()
         };
         let faults = if partition { "part" } else { "crash" };
-        let atomic = Raft::new(&base.validate().expect("valid scenario"));
+        let atomic = Raft::new(&base.raft().expect("valid scenario"));
         let messages = Raft::new(
             &Scenario {
                 network: NetworkMode::Messages,
                 max_in_flight: Some(in_flight),
                 ..base
             }
-            .validate()
+            .raft()
             .expect("valid scenario"),
         );
         let a = kcheck_row(&format!("raft m={masters} {faults}"), "atomic", &atomic);

@@ -9,9 +9,26 @@ use crate::engine::{self, recoverability, Deadline, Graph, Limits, Progress, Sea
 use crate::progress::Meter;
 use crate::property::{Kind, Property, Verdict};
 use crate::report::Report;
-use crate::scenario::{ModelKind, RaftScenario, Scenario, ScenarioError};
+use crate::scenario::{Scenario, ScenarioError, Valid};
+use crate::systems::lb::Lb;
 use crate::systems::raft::Raft;
 use crate::systems::System;
+
+/// The names of the properties that say something about a scenario (not vacuous there), in
+/// catalogue order: what a gate pins for it.
+pub fn applicable(valid: &Valid) -> Vec<&'static str> {
+    fn names<M: System>(model: &M) -> Vec<&'static str> {
+        M::catalogue()
+            .iter()
+            .filter(|p| model.vacuous(p.name).is_none())
+            .map(|p| p.name)
+            .collect()
+    }
+    match valid {
+        Valid::Raft(s) => names(&Raft::new(s)),
+        Valid::Lb(s) => names(&Lb::new(s)),
+    }
+}
 
 /// Everything that stops a check before it starts.
 #[derive(Debug, Error)]
@@ -53,26 +70,21 @@ pub struct Options {
 /// Checks a scenario.
 pub fn verify(scenario: &Scenario, options: &Options) -> Result<Report, CheckError> {
     let valid = scenario.validate()?;
-    match scenario.model {
-        ModelKind::Raft => run(
-            &Raft::new(&valid),
-            "raft",
-            &valid,
-            scenario.description.clone(),
-            options,
-        ),
+    let description = scenario.description.clone();
+    match &valid {
+        Valid::Raft(s) => run(&Raft::new(s), &valid, description, options),
+        Valid::Lb(s) => run(&Lb::new(s), &valid, description, options),
     }
 }
 
 fn run<M: System>(
     model: &M,
-    model_name: &'static str,
-    scenario: &RaftScenario,
+    scenario: &Valid,
     description: Option<String>,
     options: &Options,
 ) -> Result<Report, CheckError> {
     let start = Instant::now();
-    let properties = select(model, &options.properties, model_name)?;
+    let properties = select(model, &options.properties, scenario.model().name())?;
     let timeout = match options.timeout {
         Some(t) => Some(timeout(t).ok_or(CheckError::Timeout(t))?),
         None => None,

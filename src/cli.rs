@@ -6,8 +6,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::report::Format;
 use crate::scenario::{
-    ModelKind, NetworkMode, Reads, Recovery, Scenario, ScenarioError, UnsafeRule, MAX_IN_FLIGHT,
-    MAX_LINK_FAULTS, MAX_MASTERS, MAX_SPLITS, MAX_TERM, MAX_WRITES, MIN_TERM, TERM_REASON,
+    CheckType, Frontend, LbKind, Millis, ModelKind, NetworkMode, Reads, Recovery, Scenario,
+    ScenarioError, UnsafeRule, MAX_IN_FLIGHT, MAX_LINK_FAULTS, MAX_MASTERS, MAX_SPLITS, MAX_TERM,
+    MAX_WRITES, MIN_TERM, TERM_REASON,
 };
 
 #[derive(Debug, Parser)]
@@ -157,6 +158,80 @@ pub struct ScenarioArgs {
     /// not (the Raft dissertation), instead of the one it applied (etcd).
     #[arg(long)]
     pub config_on_append: bool,
+    /// --model lb: what stands in front of the API servers: none (clients pinned to master 1),
+    /// single (one HAProxy, the default) or vip (a VIP shared by HAProxy instances).
+    #[arg(
+        long,
+        value_name = "KIND",
+        value_enum,
+        help_heading = "Load balancer (--model lb)"
+    )]
+    pub frontend: Option<Frontend>,
+    /// HAProxy instances sharing the VIP (2 or 3). Default 2.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = balancers, help_heading = "Load balancer (--model lb)")]
+    pub balancers: Option<u32>,
+    /// The balancer software.
+    #[arg(
+        long,
+        value_name = "LB",
+        value_enum,
+        help_heading = "Load balancer (--model lb)"
+    )]
+    pub lb: Option<LbKind>,
+    /// Health check: tcp (the connection is accepted, the default) or http (GET /readyz
+    /// answers 200).
+    #[arg(
+        long,
+        value_name = "TYPE",
+        value_enum,
+        help_heading = "Load balancer (--model lb)"
+    )]
+    pub check: Option<CheckType>,
+    /// HAProxy `inter`: time between checks of a healthy server. Default 2s.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = "Load balancer (--model lb)")]
+    pub inter: Option<Millis>,
+    /// HAProxy `fastinter`: between checks while a server goes up or down. Default: inter.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = "Load balancer (--model lb)")]
+    pub fastinter: Option<Millis>,
+    /// HAProxy `downinter`: between checks of a server marked down. Default: inter.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = "Load balancer (--model lb)")]
+    pub downinter: Option<Millis>,
+    /// HAProxy `timeout check`: how long a check waits for an answer once connected. Default:
+    /// inter.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = "Load balancer (--model lb)")]
+    pub timeout_check: Option<Millis>,
+    /// HAProxy `rise`: consecutive passing checks to mark a server up (1 to 10). Default 2.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = rise, help_heading = "Load balancer (--model lb)")]
+    pub rise: Option<u32>,
+    /// HAProxy `fall`: consecutive failing checks to mark a server down (1 to 10). Default 3.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = fall, help_heading = "Load balancer (--model lb)")]
+    pub fall: Option<u32>,
+    /// HAProxy `retries`: attempts after a refused connection (0 to 10). Default 3.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = retries, help_heading = "Load balancer (--model lb)")]
+    pub retries: Option<u32>,
+    /// HAProxy `option redispatch`: the last retry goes to another server.
+    #[arg(long, help_heading = "Load balancer (--model lb)")]
+    pub redispatch: bool,
+    /// Client requests per second (a divisor of 1000). Default 10.
+    #[arg(
+        long,
+        value_name = "R",
+        allow_negative_numbers = true,
+        help_heading = "Load balancer (--model lb)"
+    )]
+    pub request_rate: Option<u32>,
+    /// With --frontend vip: how long a standby takes to claim the VIP. Default 3s.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = "Load balancer (--model lb)")]
+    pub vip_failover: Option<Millis>,
+    /// Up to K API servers hang: they accept connections and never answer.
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = crash, help_heading = "Load balancer (--model lb)")]
+    pub hang: Option<u32>,
+    /// Up to K HAProxy instances crash.
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = crash, help_heading = "Load balancer (--model lb)")]
+    pub lb_crash: Option<u32>,
+    /// The model's unit of time; every duration must be a whole number of ticks. Default 10ms.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = "Load balancer (--model lb)")]
+    pub tick: Option<Millis>,
 }
 
 impl ScenarioArgs {
@@ -214,6 +289,32 @@ impl ScenarioArgs {
         if self.max_in_flight.is_some() {
             s.max_in_flight = self.max_in_flight;
         }
+        macro_rules! lay {
+            ($($field:ident),*) => {$(
+                if self.$field.is_some() {
+                    s.$field = self.$field;
+                }
+            )*};
+        }
+        lay!(
+            frontend,
+            balancers,
+            lb,
+            check,
+            inter,
+            fastinter,
+            downinter,
+            timeout_check,
+            rise,
+            fall,
+            retries,
+            request_rate,
+            vip_failover,
+            hang,
+            lb_crash,
+            tick
+        );
+        s.redispatch |= self.redispatch;
         // The file's description tells of the file; say when flags changed what it describes.
         if s != file {
             s.description = s
@@ -341,6 +442,22 @@ fn quorum(text: &str) -> Result<u32, String> {
 
 fn crash(text: &str) -> Result<u32, String> {
     whole(text, "crash", 0, u64::from(MAX_MASTERS)).map(|n| n as u32)
+}
+
+fn balancers(text: &str) -> Result<u32, String> {
+    whole(text, "balancers", 2, 3).map(|n| n as u32)
+}
+
+fn rise(text: &str) -> Result<u32, String> {
+    whole(text, "rise", 1, 10).map(|n| n as u32)
+}
+
+fn fall(text: &str) -> Result<u32, String> {
+    whole(text, "fall", 1, 10).map(|n| n as u32)
+}
+
+fn retries(text: &str) -> Result<u32, String> {
+    whole(text, "retries", 0, 10).map(|n| n as u32)
 }
 
 fn link_faults(text: &str) -> Result<u32, String> {

@@ -7,7 +7,8 @@ use clap::{CommandFactory, Parser};
 
 use kcheck::check::{self, Options};
 use kcheck::cli::{Cli, Command, Format, VerifyArgs};
-use kcheck::scenario::{Recovery, UnsafeRule};
+use kcheck::scenario::{ModelKind, Recovery, UnsafeRule};
+use kcheck::systems::lb::Lb;
 use kcheck::systems::raft::Raft;
 use kcheck::systems::System;
 use kcheck::{engine, progress, report, stdout};
@@ -165,6 +166,15 @@ fn list() -> String {
         "raft: etcd Raft quorum (elections, replication, commit, crashes, partitions, membership)\n",
     );
     for p in Raft::catalogue() {
+        out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
+        for p in Lb::catalogue() {
+            out.push_str(&format!(
+                "  {:<43} {:<15} {}\n",
+                p.name,
+                p.kind.label(),
+                p.meaning
+            ));
+        }
         out.push_str(&format!(
             "  {:<26} {:<15} {}\n",
             p.name,
@@ -172,8 +182,26 @@ fn list() -> String {
             p.meaning
         ));
     }
+    out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
+    for p in Lb::catalogue() {
+        out.push_str(&format!(
+            "  {:<43} {:<15} {}\n",
+            p.name,
+            p.kind.label(),
+            p.meaning
+        ));
+    }
     out.push_str("  etcd safety rules (--unsafe RULE removes one, to show what it protects):\n");
     for rule in UnsafeRule::ALL {
+        out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
+        for p in Lb::catalogue() {
+            out.push_str(&format!(
+                "  {:<43} {:<15} {}\n",
+                p.name,
+                p.kind.label(),
+                p.meaning
+            ));
+        }
         out.push_str(&format!(
             "  {:<26} {:<15} {}\n",
             rule.name(),
@@ -181,16 +209,43 @@ fn list() -> String {
             rule.meaning()
         ));
     }
+    out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
+    for p in Lb::catalogue() {
+        out.push_str(&format!(
+            "  {:<43} {:<15} {}\n",
+            p.name,
+            p.kind.label(),
+            p.meaning
+        ));
+    }
     out.push_str(
         "  operator's recovery actions (--recovery ACTION, after the faults):
 ",
     );
     for action in Recovery::ALL {
+        out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
+        for p in Lb::catalogue() {
+            out.push_str(&format!(
+                "  {:<43} {:<15} {}\n",
+                p.name,
+                p.kind.label(),
+                p.meaning
+            ));
+        }
         out.push_str(&format!(
             "  {:<26} {:<15} {}\n",
             action.name(),
             "recovery",
             action.meaning()
+        ));
+    }
+    out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
+    for p in Lb::catalogue() {
+        out.push_str(&format!(
+            "  {:<43} {:<15} {}\n",
+            p.name,
+            p.kind.label(),
+            p.meaning
         ));
     }
     out

@@ -52,6 +52,36 @@ pub enum Kind<M: Model> {
         hopeless: Lemma<M>,
         spent: Lemma<M>,
     },
+    /// An exact minimum and maximum over all behaviours: `value` reads the quantity off the
+    /// state where it is measured (the step that marks a server down, say), `None` elsewhere.
+    Measure {
+        value: fn(&M, &M::State) -> Option<Amount>,
+        unit: &'static str,
+    },
+}
+
+/// A measured quantity: a number, or no bound at all (a hung server a TCP check never marks
+/// down).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Amount {
+    Finite(u64),
+    Unbounded,
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Amount::Finite(n) => write!(f, "{n}"),
+            Amount::Unbounded => f.write_str("unbounded"),
+        }
+    }
+}
+
+/// The extremes of a measure, each with a behaviour that attains it.
+pub struct Extremes<M: Model> {
+    pub unit: &'static str,
+    pub min: (Amount, Trace<M>),
+    pub max: (Amount, Trace<M>),
 }
 
 /// The goal of a recoverability property: a state, or a step (such as "a new write commits").
@@ -73,6 +103,7 @@ impl<M: Model> Kind<M> {
             Kind::Invariant(_) => "invariant",
             Kind::Possibility(_) => "possibility",
             Kind::Recoverability { .. } => "recoverability",
+            Kind::Measure { .. } => "measure",
         }
     }
 }
@@ -139,6 +170,8 @@ pub enum Verdict<M: Model> {
     Holds {
         proof: Exhaustive,
         witness: Option<Trace<M>>,
+        /// A measure's extremes.
+        extremes: Option<Box<Extremes<M>>>,
     },
     /// A counterexample (none for an unreachable possibility) and why it fails there.
     Violated(Violation<M>),

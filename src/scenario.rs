@@ -9,6 +9,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use crate::systems::lb::scenario::{
+    self as lb, CheckType, Frontend, LbKind, LbScenario, Millis,
+};
+
 /// Most etcd members a scenario may have (etcd recommends at most 7).
 pub const MAX_MASTERS: u32 = 7;
 /// Smallest term bound. The first leader holds term 1, so a bound of 1 allows no election at
@@ -42,6 +46,28 @@ pub enum ModelKind {
     /// etcd Raft quorum: elections, replication, commit, crashes, partitions.
     #[default]
     Raft,
+    /// The API servers behind a load balancer: HAProxy's health checks, routing and failover.
+    Lb,
+}
+
+impl ModelKind {
+    pub const ALL: [ModelKind; 2] = [ModelKind::Raft, ModelKind::Lb];
+
+    /// The model's name, as `--model` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Raft => "raft",
+            ModelKind::Lb => "lb",
+        }
+    }
+
+    /// What the model is, in one line.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ModelKind::Raft => "etcd Raft quorum: elections, replication, commit, crashes, partitions, membership and recovery",
+            ModelKind::Lb => "the API servers behind a load balancer: HAProxy's active health checks, retries and redispatch, a pinned client, a single balancer or a VIP",
+        }
+    }
 }
 
 /// An etcd safety mechanism a scenario may remove, to show what it protects (`--unsafe RULE`,
@@ -350,6 +376,36 @@ pub struct Scenario {
     /// A member uses the newest configuration in its log, committed or not (the Raft
     /// dissertation), instead of the one it has applied (etcd).
     pub config_on_append: bool,
+    /// Load balancer (`model = "lb"`): what stands in front of the API servers.
+    pub frontend: Option<Frontend>,
+    /// With `frontend = "vip"`: HAProxy instances sharing the VIP (2 or 3).
+    pub balancers: Option<u32>,
+    /// The balancer software.
+    pub lb: Option<LbKind>,
+    /// HAProxy's health check: tcp (connect) or http (GET /readyz, a 200 needed).
+    pub check: Option<CheckType>,
+    /// The model's unit of time.
+    pub tick: Option<Millis>,
+    /// HAProxy `inter`, `fastinter`, `downinter` and `timeout check`.
+    pub inter: Option<Millis>,
+    pub fastinter: Option<Millis>,
+    pub downinter: Option<Millis>,
+    pub timeout_check: Option<Millis>,
+    /// HAProxy `rise` and `fall`: consecutive checks to mark a server up, down.
+    pub rise: Option<u32>,
+    pub fall: Option<u32>,
+    /// HAProxy `retries`: connection attempts retried after a refused one.
+    pub retries: Option<u32>,
+    /// HAProxy `option redispatch`: the last retry goes to another server.
+    pub redispatch: bool,
+    /// Client requests per second.
+    pub request_rate: Option<u32>,
+    /// With `frontend = "vip"`: how long a standby takes to claim the VIP.
+    pub vip_failover: Option<Millis>,
+    /// How many API servers may hang: accept connections and never answer.
+    pub hang: Option<u32>,
+    /// How many HAProxy instances may crash.
+    pub lb_crash: Option<u32>,
 }
 
 impl Default for Scenario {
@@ -377,6 +433,48 @@ impl Default for Scenario {
             max_in_flight: None,
             recovery: Vec::new(),
             config_on_append: false,
+            frontend: None,
+            balancers: None,
+            lb: None,
+            check: None,
+            tick: None,
+            inter: None,
+            fastinter: None,
+            downinter: None,
+            timeout_check: None,
+            rise: None,
+            fall: None,
+            retries: None,
+            redispatch: false,
+            request_rate: None,
+            vip_failover: None,
+            hang: None,
+            lb_crash: None,
+        }
+    }
+}
+
+/// A validated scenario: one value per model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Valid {
+    Raft(RaftScenario),
+    Lb(LbScenario),
+}
+
+impl Valid {
+    /// The scenario in words, for report headers.
+    pub fn describe(&self) -> String {
+        match self {
+            Valid::Raft(s) => s.describe(),
+            Valid::Lb(s) => s.describe(),
+        }
+    }
+
+    pub fn model(&self) -> ModelKind {
+        match self {
+            Valid::Raft(_) => ModelKind::Raft,
+            Valid::Lb(_) => ModelKind::Lb,
         }
     }
 }
@@ -460,6 +558,48 @@ pub enum ScenarioError {
         "recovery actions come after a fault: name one (crash, partition, link-faults or pauses)"
     )]
     RecoveryWithoutFaults,
+    #[error("{field} is a load-balancer setting: add --model lb (model = \"lb\")")]
+    LbFieldForRaft { field: &'static str },
+    #[error("{field} is an etcd setting; --model lb checks the API servers behind the balancer, not etcd")]
+    RaftFieldForLb { field: &'static str },
+    #[error("{field} must be {low} to {high} (got {got})")]
+    Range {
+        field: &'static str,
+        low: u32,
+        high: u32,
+        got: u32,
+    },
+    #[error("{field} must be longer than 0")]
+    ZeroDuration { field: &'static str },
+    #[error("{field} {value} is not a whole number of {tick}ms ticks: change it or set --tick to a divisor")]
+    Tick {
+        field: &'static str,
+        value: String,
+        tick: u32,
+    },
+    #[error("{field} {value} is {ticks} ticks of {tick}ms; kcheck keeps a duration to {} ticks: set a larger --tick", crate::systems::lb::scenario::MAX_TICKS)]
+    TooManyTicks {
+        field: &'static str,
+        value: String,
+        tick: u32,
+        ticks: u32,
+    },
+    #[error(
+        "request-rate {rate}/s is not a whole number of ms between requests: use a divisor of 1000"
+    )]
+    RequestRate { rate: u32 },
+    #[error("request-rate {rate}/s puts {}ms between requests, not a whole number of {tick}ms ticks", 1000 / rate)]
+    RateTick { rate: u32, tick: u32 },
+    #[error("balancers counts the HAProxy instances sharing a VIP; frontend {frontend} has {}", if *frontend == "none" { "none" } else { "one" })]
+    BalancersWithout { frontend: &'static str },
+    #[error("vip-failover is the VIP's move to a standby; frontend {frontend} has no VIP: use --frontend vip")]
+    VipFailoverWithout { frontend: &'static str },
+    #[error(
+        "--check http with --frontend none: with no load balancer nothing checks the API servers"
+    )]
+    CheckWithoutBalancer,
+    #[error("a load-balancer check needs a fault: set crash, hang or lb-crash to 1 or more")]
+    LbWithoutFaults,
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("{path} is empty: a scenario file sets at least one field (with no file, verify checks the defaults)")]
@@ -495,7 +635,8 @@ impl Scenario {
     pub fn from_toml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         let path = || origin.to_string();
         if let Ok(table) = text.parse::<toml::Table>() {
-            if table.contains_key("check") {
+            // A gate file's rows are `[[check]]` tables; a scenario's `check` is a word.
+            if table.get("check").is_some_and(toml::Value::is_array) {
                 return Err(ScenarioError::GateFile { path: path() });
             }
             if table.is_empty() {
@@ -520,8 +661,20 @@ impl Scenario {
         })
     }
 
-    /// Checks every value and resolves the defaults.
-    pub fn validate(&self) -> Result<RaftScenario, ScenarioError> {
+    /// Checks every value and resolves the defaults: the validated scenario of its model.
+    pub fn validate(&self) -> Result<Valid, ScenarioError> {
+        match self.model {
+            ModelKind::Raft => self.raft().map(Valid::Raft),
+            ModelKind::Lb => lb::validate(self).map(Valid::Lb),
+        }
+    }
+
+    /// Validates a Raft scenario; another model's scenario is refused as carrying fields the
+    /// Raft model does not read.
+    pub fn raft(&self) -> Result<RaftScenario, ScenarioError> {
+        if let Some(field) = lb::lb_field(self) {
+            return Err(ScenarioError::LbFieldForRaft { field });
+        }
         let masters = self.masters;
         if !(1..=MAX_MASTERS).contains(&masters) {
             return Err(ScenarioError::Masters(masters));
@@ -802,7 +955,7 @@ mod tests {
             masters: 4,
             ..Scenario::default()
         }
-        .validate()
+        .raft()
         .unwrap();
         assert_eq!((s.quorum, s.crash), (3, 1));
         let p = Scenario {
@@ -810,7 +963,7 @@ mod tests {
             partition: true,
             ..Scenario::default()
         }
-        .validate()
+        .raft()
         .unwrap();
         assert_eq!(p.crash, 0);
     }
@@ -821,7 +974,7 @@ mod tests {
             masters: 0,
             ..Scenario::default()
         }
-        .validate()
+        .raft()
         .unwrap_err();
         assert_eq!(err.to_string(), "masters must be 1 to 7 (got 0)");
         let err = Scenario {
@@ -829,7 +982,7 @@ mod tests {
             quorum: Some(3),
             ..Scenario::default()
         }
-        .validate()
+        .raft()
         .unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -839,7 +992,7 @@ mod tests {
             writes: 9,
             ..Scenario::default()
         }
-        .validate()
+        .raft()
         .is_err());
         for max_term in [0, 1, 7] {
             assert_eq!(
@@ -847,7 +1000,7 @@ mod tests {
                     max_term,
                     ..Scenario::default()
                 }
-                .validate(),
+                .raft(),
                 Err(ScenarioError::MaxTerm(max_term))
             );
         }
@@ -855,7 +1008,7 @@ mod tests {
             crash: Some(4),
             ..Scenario::default()
         }
-        .validate()
+        .raft()
         .is_err());
     }
 

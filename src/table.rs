@@ -249,7 +249,7 @@ fn holds(
 /// The table in Markdown: what each column means and under which bounds, then the rows.
 pub fn markdown(rows: &[Row]) -> String {
     let (bounds, extended) = Scenario::default()
-        .validate()
+        .raft()
         .map(|s| {
             let raft = Raft::new(&s);
             (raft.bounds(), raft.extended().bounds())

@@ -168,7 +168,7 @@ fn json_has_the_documented_shape() {
     }
     let results = v["results"].as_array().expect("results");
     // Every property that says something about the scenario (no reads: no read property).
-    let model = Raft::new(&kcheck::scenario::Scenario::default().validate().unwrap());
+    let model = Raft::new(&kcheck::scenario::Scenario::default().raft().unwrap());
     let applicable = Raft::catalogue()
         .iter()
         .filter(|p| model.vacuous(p.name).is_none())

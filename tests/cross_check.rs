@@ -109,7 +109,7 @@ fn same_state_counts_and_invariant_verdicts_as_stateright() {
     for s in configurations() {
         let model = Raft {
             symmetry: false,
-            ..Raft::new(&s.validate().expect("valid"))
+            ..Raft::new(&s.raft().expect("valid"))
         };
         let graph = explore_all(&model, LIMITS);
         // Waiting for a discovery that never comes makes stateright explore exhaustively.
@@ -140,7 +140,7 @@ fn verdicts_on_and_off(
     s: &Scenario,
     properties: &[Property<Raft>],
 ) -> Vec<(&'static str, &'static str, &'static str)> {
-    let reduced = Raft::new(&s.validate().expect("valid"));
+    let reduced = Raft::new(&s.raft().expect("valid"));
     let full = Raft {
         symmetry: false,
         ..reduced.clone()
@@ -301,7 +301,7 @@ fn every_counterexample_and_witness_replays() {
         });
     }
     for s in all {
-        let model = Raft::new(&s.validate().expect("valid"));
+        let model = Raft::new(&s.raft().expect("valid"));
         let graph = explore_all(&model, LIMITS);
         for p in Raft::catalogue() {
             let (trace, why) = match decide(&model, &graph, &p, &LIMITS) {
@@ -336,7 +336,7 @@ fn a_tampered_trace_does_not_replay() {
             partition: true,
             ..Scenario::default()
         }
-        .validate()
+        .raft()
         .expect("valid"),
     );
     let graph = explore_all(&model, LIMITS);

@@ -17,7 +17,7 @@ use kcheck::engine::Limits;
 use kcheck::explore::Explorer;
 use kcheck::property::{Goal, Kind};
 use kcheck::report::{self, Format};
-use kcheck::scenario::Scenario;
+use kcheck::scenario::{Scenario, Valid};
 use kcheck::systems::raft::{Raft, RaftState};
 use kcheck::systems::System;
 use serde_json::Value;
@@ -39,8 +39,8 @@ const LIMITS: Limits = Limits {
 
 /// The explorer of a scenario, with its check done.
 fn checked(s: &Scenario, limits: Limits) -> Explorer<Raft> {
-    let valid = s.validate().expect("valid scenario");
-    let e = Explorer::new(Raft::new(&valid), &valid, None);
+    let valid = s.raft().expect("valid scenario");
+    let e = Explorer::new(Raft::new(&valid), &Valid::Raft(valid.clone()), None);
     e.check(limits, false);
     e
 }
@@ -408,7 +408,7 @@ fn the_page_is_served_before_a_long_check_ends() {
             pre_vote: true,
             ..scenario(5, None, true)
         }
-        .validate()
+        .raft()
         .unwrap(),
     );
     assert_eq!(
@@ -436,7 +436,7 @@ fn the_page_is_served_before_a_long_check_ends() {
             pre_vote: true,
             ..scenario(5, None, true)
         }
-        .validate()
+        .raft()
         .unwrap(),
     );
     let init = &model.init_states()[0];

@@ -37,7 +37,7 @@ proptest! {
 
     #[test]
     fn random_walks_keep_every_safety_invariant(s in scenario(), choices in prop::collection::vec(any::<u16>(), 0..60)) {
-        let model = Raft::new(&s.validate().expect("generated scenarios are valid"));
+        let model = Raft::new(&s.raft().expect("generated scenarios are valid"));
         // Raft's safety; a disruptive rejoin is legal Raft (tests/disruption.rs).
         let invariants: Vec<_> = Raft::catalogue().into_iter().filter_map(|p| match p.kind {
             Kind::Invariant(f) if p.name != NO_DISRUPTIVE_REJOIN => Some((p.name, f)),
@@ -64,7 +64,7 @@ proptest! {
     #[test]
     fn parsing_any_text_never_panics(text in "\\PC{0,200}") {
         if let Ok(s) = Scenario::from_toml(&text, "fuzz.toml") {
-            let _ = s.validate();
+            let _ = s.raft();
         }
     }
 
@@ -72,7 +72,7 @@ proptest! {
     fn parsing_near_valid_scenarios_never_panics(masters in any::<i64>(), quorum in any::<i64>(), key in "[a-z-]{1,12}") {
         let text = format!("masters = {masters}\nquorum = {quorum}\n{key} = true\n");
         if let Ok(s) = Scenario::from_toml(&text, "fuzz.toml") {
-            let _ = s.validate();
+            let _ = s.raft();
         }
     }
 }

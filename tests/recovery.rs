@@ -146,8 +146,8 @@ fn config_on_append_changes_what_a_removal_can_do() {
     );
     let (_, shipped_apply) = shipped("recovery-member-remove-two-masters");
     assert_eq!(
-        on_apply.validate(),
-        shipped_apply.validate(),
+        on_apply.raft(),
+        shipped_apply.raft(),
         "the etcd twin is the shipped scenario"
     );
     // The flag is the field.

@@ -34,6 +34,7 @@ pub fn decide<M: System>(
             Some(proof) => Verdict::Holds {
                 proof,
                 witness: None,
+                extremes: None,
             },
             None => {
                 Verdict::Incomplete(graph.cut.expect("a search that is not exhaustive was cut"))

@@ -10,6 +10,7 @@
 
 mod graph;
 pub mod invariant;
+pub mod measure;
 pub mod possibility;
 pub mod recoverability;
 pub mod trace;
@@ -47,6 +48,7 @@ pub fn decide_reporting<M: System>(
             hopeless,
             spent,
         } => recoverability::decide(model, graph, goal, *hopeless, *spent, limits, progress),
+        Kind::Measure { value, unit } => measure::decide(model, graph, *value, unit),
     }
 }
 

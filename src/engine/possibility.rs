@@ -20,6 +20,7 @@ pub fn decide<M: System>(
         (Some(id), _) => Verdict::Holds {
             proof: crate::property::Exhaustive::new(format!("witnessed within {}", model.bounds())),
             witness: Some(trace::shortest(model, graph, id)),
+            extremes: None,
         },
         (None, Some(_)) => Verdict::Violated(Violation {
             trace: None,

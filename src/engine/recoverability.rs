@@ -72,6 +72,7 @@ fn verdict<M: System>(
                 extended.bounds()
             )),
             witness: None,
+            extremes: None,
         },
         Some(first) => {
             let trace = trace::shortest(model, graph, first);

@@ -34,7 +34,8 @@ use crate::engine::{Deadline, Limits, Progress};
 use crate::progress::Meter;
 use crate::property::{Kind, Property, Trace, Verdict};
 use crate::report::Report;
-use crate::scenario::{ModelKind, RaftScenario, ScenarioError};
+use crate::scenario::{ScenarioError, Valid};
+use crate::systems::lb::Lb;
 use crate::systems::raft::Raft;
 use crate::systems::System;
 
@@ -88,11 +89,22 @@ pub fn run(args: &ExploreArgs) -> Result<u8, ExploreError> {
     if !addr.ip().is_loopback() {
         eprintln!("kcheck: note: {addr} is reachable from other machines");
     }
-    match scenario.model {
-        ModelKind::Raft => {
-            let explorer = Explorer::new(Raft::new(&valid), &valid, scenario.description.clone());
-            serve(explorer, limits, args, front, addr)
-        }
+    let description = scenario.description.clone();
+    match &valid {
+        Valid::Raft(s) => serve(
+            Explorer::new(Raft::new(s), &valid, description),
+            limits,
+            args,
+            front,
+            addr,
+        ),
+        Valid::Lb(s) => serve(
+            Explorer::new(Lb::new(s), &valid, description),
+            limits,
+            args,
+            front,
+            addr,
+        ),
     }
 }
 
@@ -200,7 +212,7 @@ fn bind_reason(e: &std::io::Error) -> String {
 pub struct Explorer<M: System> {
     pub model: M,
     catalogue: Vec<Property<M>>,
-    scenario: RaftScenario,
+    scenario: Valid,
     /// The scenario file's own description, if it has one.
     description: Option<String>,
     started: Instant,
@@ -242,7 +254,7 @@ impl<M: System> Explorer<M>
 where
     M::State: Send + Sync,
 {
-    pub fn new(model: M, scenario: &RaftScenario, description: Option<String>) -> Self {
+    pub fn new(model: M, scenario: &Valid, description: Option<String>) -> Self {
         // Naming no property cannot fail: every property that applies to the scenario.
         let catalogue = check::select(&model, &[], "").unwrap_or_default();
         Explorer {
@@ -278,7 +290,9 @@ where
             .filter_map(|(p, v)| {
                 let trace = match v {
                     Verdict::Violated(x) => x.trace.as_ref(),
-                    Verdict::Holds { witness, .. } => witness.as_ref(),
+                    Verdict::Holds {
+                        witness, extremes, ..
+                    } => witness.as_ref().or(extremes.as_ref().map(|e| &e.max.1)),
                     Verdict::Incomplete(_) => None,
                 }?;
                 // Traces replay on the model, so every trace has a path.
@@ -434,6 +448,15 @@ where
                                 note: self.model.explain_stuck(state),
                             });
                         }
+                    }
+                }
+                Kind::Measure { value, unit } => {
+                    if let Some(amount) = value(&self.model, state) {
+                        marks.push(Mark {
+                            property: p.name,
+                            mark: "measured",
+                            note: format!("{amount} {unit} measured here"),
+                        });
                     }
                 }
             }

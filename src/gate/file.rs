@@ -12,6 +12,9 @@
 //! timeout = 30
 //! ```
 //!
+//! A row of a measure may pin its exact extremes, `min = 4000` and `max = 6000` (or
+//! `"unbounded"`): the row passes only when exploration measures exactly those.
+//!
 //! Every row names its scenario file: a row made of fields alone would pin a verdict on
 //! defaults nobody wrote down. Everything that can be wrong with a row (TOML, an unknown key, an
 //! unknown property, a missing or unreadable scenario file, an impossible scenario, a bad limit)
@@ -26,10 +29,12 @@ use thiserror::Error;
 use toml::Spanned;
 
 use crate::property::Outcome;
+use crate::report::Measured;
 use crate::scenario::{
-    io_reason, line_column, read_small, ModelKind, NetworkMode, RaftScenario, Reads, Recovery,
-    Scenario, UnsafeRule,
+    io_reason, line_column, read_small, CheckType, Frontend, Millis, ModelKind, NetworkMode, Reads,
+    Recovery, Scenario, UnsafeRule, Valid,
 };
+use crate::systems::lb::Lb;
 use crate::systems::raft::Raft;
 use crate::systems::System;
 
@@ -71,6 +76,9 @@ pub struct Row {
     pub scenario: Scenario,
     pub property: String,
     pub expect: Expect,
+    /// A measure's extremes the row pins.
+    pub min: Option<Measured>,
+    pub max: Option<Measured>,
     pub max_states: usize,
     pub timeout: Option<f64>,
 }
@@ -149,6 +157,33 @@ struct RawRow {
     max_in_flight: Option<u32>,
     recovery: Option<Vec<Recovery>>,
     config_on_append: Option<bool>,
+    frontend: Option<Frontend>,
+    balancers: Option<u32>,
+    check: Option<CheckType>,
+    tick: Option<Millis>,
+    inter: Option<Millis>,
+    fastinter: Option<Millis>,
+    downinter: Option<Millis>,
+    timeout_check: Option<Millis>,
+    rise: Option<u32>,
+    fall: Option<u32>,
+    retries: Option<u32>,
+    redispatch: Option<bool>,
+    request_rate: Option<u32>,
+    vip_failover: Option<Millis>,
+    hang: Option<u32>,
+    lb_crash: Option<u32>,
+    /// A measure's exact extremes, pinned: a number, or "unbounded".
+    min: Option<Spanned<Pin>>,
+    max: Option<Spanned<Pin>>,
+}
+
+/// A measure's pinned extreme as a gate file writes it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+enum Pin {
+    Number(u64),
+    Word(String),
 }
 
 /// The gate files a list of paths names: files as given, directories as every `*.toml`
@@ -243,10 +278,41 @@ pub fn load(path: &Path, defaults: Defaults) -> Result<GateFile, GateError> {
         };
         scenario.validate().map_err(|e| at(start, e.to_string()))?;
         let property = raw.property.get_ref();
-        if !catalogue(scenario.model).contains(&property.as_str()) {
+        let Some(kind) = catalogue(scenario.model)
+            .into_iter()
+            .find(|(name, _)| name == property)
+            .map(|(_, kind)| kind)
+        else {
             return Err(at(
                 raw.property.span().start,
                 format!("unknown property `{property}`; `kcheck list` names them all"),
+            ));
+        };
+        let mut pins = [None, None];
+        for (pin, raw_pin) in pins.iter_mut().zip([&raw.min, &raw.max]) {
+            let Some(p) = raw_pin else { continue };
+            if kind != "measure" {
+                return Err(at(
+                    p.span().start,
+                    format!("min and max pin a measure's extremes; {property} is a {kind}"),
+                ));
+            }
+            *pin = Some(match p.get_ref() {
+                Pin::Number(n) => Measured::Finite(*n),
+                Pin::Word(w) if w == "unbounded" => Measured::Unbounded("unbounded"),
+                Pin::Word(w) => {
+                    return Err(at(
+                        p.span().start,
+                        format!("a measure's extreme is a number or \"unbounded\" (got {w:?})"),
+                    ))
+                }
+            });
+        }
+        if pins.iter().any(Option::is_some) && raw.expect != Expect::Holds {
+            return Err(at(
+                start,
+                "a row that pins min or max expects holds: a measure is measured, not violated"
+                    .to_string(),
             ));
         }
         let timeout = match raw.timeout {
@@ -279,6 +345,8 @@ pub fn load(path: &Path, defaults: Defaults) -> Result<GateFile, GateError> {
             scenario,
             property: raw.property.into_inner(),
             expect: raw.expect,
+            min: pins[0],
+            max: pins[1],
             max_states,
             timeout,
         });
@@ -294,7 +362,7 @@ pub fn load(path: &Path, defaults: Defaults) -> Result<GateFile, GateError> {
 /// check may be pinned again (another limit, a deliberately failing example); a contradiction
 /// there fails one of the two rows when they are checked.
 pub fn conflicts(file: &GateFile) -> Result<(), GateError> {
-    let mut seen: Vec<(RaftScenario, &Row)> = Vec::new();
+    let mut seen: Vec<(Valid, &Row)> = Vec::new();
     for row in &file.rows {
         let Ok(valid) = row.scenario.validate() else {
             continue;
@@ -421,14 +489,53 @@ impl RawRow {
             scenario.config_on_append = v;
             note("config-on-append", &v);
         }
+        if let Some(v) = self.frontend {
+            scenario.frontend = Some(v);
+            note("frontend", &format!("{:?}", v.name()));
+        }
+        if let Some(v) = self.check {
+            scenario.check = Some(v);
+            note("check", &format!("{:?}", v.name()));
+        }
+        if let Some(v) = self.redispatch {
+            scenario.redispatch = v;
+            note("redispatch", &v);
+        }
+        macro_rules! lay {
+            ($($field:ident $key:literal),*) => {$(
+                if let Some(v) = self.$field {
+                    scenario.$field = Some(v);
+                    note($key, &v);
+                }
+            )*};
+        }
+        lay!(balancers "balancers", rise "rise", fall "fall", retries "retries",
+            request_rate "request-rate", hang "hang", lb_crash "lb-crash");
+        macro_rules! lay_time {
+            ($($field:ident $key:literal),*) => {$(
+                if let Some(v) = self.$field {
+                    scenario.$field = Some(v);
+                    note($key, &format!("\"{v}\""));
+                }
+            )*};
+        }
+        lay_time!(tick "tick", inter "inter", fastinter "fastinter", downinter "downinter",
+            timeout_check "timeout-check", vip_failover "vip-failover");
         words
     }
 }
 
-/// The property names of a model.
-fn catalogue(model: ModelKind) -> Vec<&'static str> {
+/// The property names of a model, with their kinds.
+fn catalogue(model: ModelKind) -> Vec<(&'static str, &'static str)> {
     match model {
-        ModelKind::Raft => Raft::catalogue().iter().map(|p| p.name).collect(),
+        ModelKind::Raft => Raft::catalogue()
+            .iter()
+            .map(|p| (p.name, p.kind.label()))
+            .collect(),
+        ModelKind::Lb => Lb::catalogue()
+            .iter()
+            .map(|p| (p.name, p.kind.label()))
+            .collect(),
     }
 }
 

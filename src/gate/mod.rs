@@ -125,12 +125,25 @@ fn check_row(file: &GateFile, row: &Row) -> Result<RowOutcome, GateError> {
             reason: format!("no verdict for `{}`", row.property),
         });
     };
+    let measured = result.measure.as_ref().map(|m| (m.min, m.max, m.unit));
+    let pins_hold = match measured {
+        Some((min, max, _)) => row.min.is_none_or(|p| p == min) && row.max.is_none_or(|p| p == max),
+        None => row.min.is_none() && row.max.is_none(),
+    };
+    let detail = match measured {
+        Some((min, max, unit)) if !pins_hold => Some(format!(
+            "measured min {min}, max {max} ({unit}); the row pins{}{}",
+            row.min.map_or(String::new(), |p| format!(" min {p}")),
+            row.max.map_or(String::new(), |p| format!(" max {p}"))
+        )),
+        _ => result.why.or(result.claim),
+    };
     Ok(RowOutcome {
         got: result.verdict,
-        pass: result.verdict == row.expect.outcome(),
+        pass: result.verdict == row.expect.outcome() && pins_hold,
         // For a VIOLATED recoverability verdict, the why says what it rests on: a proof, or
         // the extended budget.
-        detail: result.why.or(result.claim),
+        detail,
         seconds,
     })
 }

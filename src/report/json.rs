@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{PropertyResult, Report, Stats};
-use crate::scenario::RaftScenario;
+use crate::scenario::Valid;
 
 pub fn render(report: &Report) -> String {
     to_json(report)
@@ -13,7 +13,7 @@ pub fn render(report: &Report) -> String {
 pub fn render_property(report: &Report, result: &PropertyResult) -> String {
     #[derive(Serialize)]
     struct One<'a> {
-        scenario: &'a RaftScenario,
+        scenario: &'a Valid,
         #[serde(skip_serializing_if = "Option::is_none")]
         description: Option<&'a str>,
         bounds: &'a str,

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::engine::Graph;
-use crate::property::{Basis, Outcome, Property, Trace, Verdict};
-use crate::scenario::RaftScenario;
+use crate::property::{Amount, Basis, Outcome, Property, Trace, Verdict};
+use crate::scenario::Valid;
 use crate::systems::{Event, System};
 
 /// How a report is printed.
@@ -80,7 +80,7 @@ pub fn write_violations(
 /// The outcome of one check, independent of the model's types.
 #[derive(Debug, Serialize)]
 pub struct Report {
-    pub scenario: RaftScenario,
+    pub scenario: Valid,
     /// The scenario file's own sentence on what it is and why people argue about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -125,6 +125,45 @@ pub struct PropertyResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<Basis>,
     pub trace: Vec<Step>,
+    /// A measure's extremes, each with a behaviour that attains it.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<MeasureResult>,
+}
+
+/// The extremes of a measure as reports carry them.
+#[derive(Debug, Serialize)]
+pub struct MeasureResult {
+    pub min: Measured,
+    pub max: Measured,
+    pub unit: &'static str,
+    pub trace_min: Vec<Step>,
+    pub trace_max: Vec<Step>,
+}
+
+/// A measured amount: a number, or `"unbounded"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Measured {
+    Finite(u64),
+    Unbounded(&'static str),
+}
+
+impl From<Amount> for Measured {
+    fn from(a: Amount) -> Measured {
+        match a {
+            Amount::Finite(n) => Measured::Finite(n),
+            Amount::Unbounded => Measured::Unbounded("unbounded"),
+        }
+    }
+}
+
+impl std::fmt::Display for Measured {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Measured::Finite(n) => write!(f, "{n}"),
+            Measured::Unbounded(s) => f.write_str(s),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -146,7 +185,7 @@ impl Report {
     /// The report of one run; `seconds` is the whole run's time.
     pub fn new<M: System>(
         model: &M,
-        scenario: &RaftScenario,
+        scenario: &Valid,
         description: Option<String>,
         graph: &Graph<M>,
         verdicts: Vec<(&Property<M>, Verdict<M>)>,
@@ -156,8 +195,20 @@ impl Report {
             .into_iter()
             .map(|(p, v)| {
                 let verdict = v.outcome();
+                let mut measure = None;
                 let (claim, why, dead_states, basis, trace) = match v {
-                    Verdict::Holds { proof, witness } => {
+                    Verdict::Holds {
+                        proof,
+                        witness,
+                        extremes,
+                    } => {
+                        measure = extremes.map(|e| MeasureResult {
+                            min: e.min.0.into(),
+                            max: e.max.0.into(),
+                            unit: e.unit,
+                            trace_min: steps(model, &e.min.1),
+                            trace_max: steps(model, &e.max.1),
+                        });
                         (Some(proof.bounds().to_string()), None, None, None, witness)
                     }
                     Verdict::Violated(x) => (None, Some(x.why), x.dead_states, x.basis, x.trace),
@@ -173,6 +224,7 @@ impl Report {
                     dead_states,
                     basis,
                     trace: trace.map(|t| steps(model, &t)).unwrap_or_default(),
+                    measure,
                 }
             })
             .collect();

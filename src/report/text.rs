@@ -33,9 +33,13 @@ pub fn render(report: &Report) -> String {
             r.property,
             r.meaning
         );
+        if let Some(m) = &r.measure {
+            let _ = writeln!(out, "  {:<10} {:<width$}  {}", "", "", extremes(m));
+        }
     }
     for r in &report.results {
         match r.verdict {
+            Outcome::Holds if r.measure.is_some() => measure(&mut out, r),
             Outcome::Violated => violation(&mut out, r),
             Outcome::Holds if !r.trace.is_empty() => witness(&mut out, r),
             Outcome::Incomplete => {
@@ -101,6 +105,7 @@ pub fn render_property(report: &Report, r: &PropertyResult) -> String {
         r.meaning
     );
     match r.verdict {
+        Outcome::Holds if r.measure.is_some() => measure(&mut out, r),
         Outcome::Violated => violation(&mut out, r),
         Outcome::Holds if !r.trace.is_empty() => witness(&mut out, r),
         _ => {
@@ -144,8 +149,38 @@ fn violation(out: &mut String, r: &PropertyResult) {
         let _ = write!(out, " ({} cannot recover)", count(dead, "reachable state"));
     }
     let _ = writeln!(out, ":");
-    steps(out, r);
+    steps(out, &r.trace);
     let _ = writeln!(out, "  why: {}", r.why.as_deref().unwrap_or(""));
+}
+
+/// "min 4000 ms, max 6000 ms".
+fn extremes(m: &super::MeasureResult) -> String {
+    let amount = |a: &super::Measured| match a {
+        super::Measured::Finite(n) => format!("{n} {}", m.unit),
+        other => other.to_string(),
+    };
+    format!("min {}, max {}", amount(&m.min), amount(&m.max))
+}
+
+/// A measure, with a behaviour that attains each extreme.
+fn measure(out: &mut String, r: &PropertyResult) {
+    let Some(m) = &r.measure else { return };
+    let _ = writeln!(
+        out,
+        "\n{} ({}: {}): {}, exact over every behaviour",
+        r.property,
+        r.kind,
+        r.meaning,
+        extremes(m)
+    );
+    for (label, trace) in [("minimum", &m.trace_min), ("maximum", &m.trace_max)] {
+        let _ = writeln!(
+            out,
+            "{label}, {}:",
+            count(trace.len().saturating_sub(1), "step")
+        );
+        steps(out, trace);
+    }
 }
 
 /// A possibility that holds, with the behaviour that shows it.
@@ -158,12 +193,12 @@ fn witness(out: &mut String, r: &PropertyResult) {
         r.meaning,
         count(r.trace.len() - 1, "step")
     );
-    steps(out, r);
+    steps(out, &r.trace);
 }
 
 /// A trace's numbered steps, each with what changed, and its final state.
-fn steps(out: &mut String, r: &PropertyResult) {
-    for (i, step) in r.trace.iter().enumerate() {
+fn steps(out: &mut String, trace: &[super::Step]) {
+    for (i, step) in trace.iter().enumerate() {
         let _ = writeln!(out, "  {i:>2}. {}", step.action);
         if i == 0 {
             for part in step.summary.split("; ") {
@@ -174,7 +209,7 @@ fn steps(out: &mut String, r: &PropertyResult) {
             let _ = writeln!(out, "        - {change}");
         }
     }
-    if let Some(last) = r.trace.last() {
+    if let Some(last) = trace.last() {
         let _ = writeln!(out, "  final state:");
         for part in last.summary.split("; ") {
             let _ = writeln!(out, "        {part}");

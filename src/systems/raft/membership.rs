@@ -406,7 +406,7 @@ mod tests {
     use crate::scenario::{Recovery, Scenario, UnsafeRule};
 
     fn raft(s: Scenario) -> Raft {
-        Raft::new(&s.validate().expect("valid scenario"))
+        Raft::new(&s.raft().expect("valid scenario"))
     }
 
     fn step(model: &Raft, s: &RaftState, a: Action) -> RaftState {

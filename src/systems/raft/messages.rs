@@ -539,7 +539,7 @@ mod tests {
     use crate::scenario::{NetworkMode, Recovery, Scenario};
 
     fn raft(s: Scenario) -> Raft {
-        Raft::new(&s.validate().expect("valid scenario"))
+        Raft::new(&s.raft().expect("valid scenario"))
     }
 
     /// Takes `a`, which must be one of the steps the model offers in `s`.

@@ -11,7 +11,7 @@ use crate::property::Verdict;
 use crate::scenario::Scenario;
 
 fn raft(s: Scenario) -> Raft {
-    Raft::new(&s.validate().expect("valid scenario"))
+    Raft::new(&s.raft().expect("valid scenario"))
 }
 
 fn limits() -> Limits {

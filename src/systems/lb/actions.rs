@@ -1,0 +1,626 @@
+//! The steps of the load-balancer model: faults and repairs, the free choices they open, due
+//! checks and requests, the VIP's move, and time jumping to the next event.
+
+use arrayvec::ArrayVec;
+use stateright::Model;
+
+use super::state::{
+    Backend, Balancer, Check, Clock, Failed, Health, LbState, Measured, Why, FOREVER, PENDING,
+};
+use super::Lb;
+use crate::systems::lb::scenario::{CheckType, Frontend};
+
+/// Something a fault or a repair hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    Server(u8),
+    Balancer(u8),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    Crash(Target),
+    Hang(u8),
+    Restart(Target),
+    /// A hung server answers again.
+    Unhang(u8),
+    /// Where a fault or a repair lands in the cycles it made matter: each `(balancer, server,
+    /// ticks)` says that balancer's next check of that server comes `ticks` later, and `clock`
+    /// that the client's next request comes `ticks` later with round robin at server `rr`. One
+    /// step sets every waiting timer, so the choice does not depend on the servers' names.
+    Choose {
+        checks: Vec<(u8, u8, u16)>,
+        clock: Option<(u16, u8)>,
+    },
+    /// A balancer's due check of a server runs (or, in flight, times out).
+    Check {
+        balancer: u8,
+        server: u8,
+    },
+    /// The client sends a request.
+    Request,
+    /// A standby claims the VIP.
+    TakeOver(u8),
+    /// Time passes to the next event.
+    Advance(u16),
+}
+
+impl Lb {
+    /// HAProxy's full health: `rise + fall − 1`.
+    pub fn full(&self) -> u8 {
+        self.rise + self.fall - 1
+    }
+
+    /// Whether a balancer's check marks its server up.
+    pub fn marked_up(&self, c: &Check) -> bool {
+        c.health >= self.rise
+    }
+
+    /// Whether a check of a server in this health passes: a hung server accepts the TCP
+    /// connection, so a TCP check passes; an HTTP check waits for an answer that never comes.
+    pub fn passes(&self, h: Health) -> bool {
+        match h {
+            Health::Up => true,
+            Health::Crashed => false,
+            Health::Hung => self.check == CheckType::Tcp,
+        }
+    }
+
+    /// HAProxy's `srv_getinter`: `inter` at full health, `downinter` when down with no
+    /// success yet, `fastinter` in between.
+    pub fn interval(&self, c: &Check) -> u16 {
+        if c.health == self.full() {
+            self.inter
+        } else if c.health == 0 {
+            self.downinter
+        } else {
+            self.fastinter
+        }
+    }
+
+    /// A check that nothing it does can change: a passing server at full health, a failing one
+    /// at 0 with no check waiting.
+    fn steady(&self, c: &Check, h: Health) -> bool {
+        !c.in_flight
+            && if self.passes(h) {
+                c.health == self.full()
+            } else {
+                c.health == 0
+            }
+    }
+
+    /// Whether a balancer's view can matter: it serves, or it may claim the VIP.
+    fn relevant(&self, s: &LbState, i: usize) -> bool {
+        s.balancers[i].up
+            && (s.holder == Some(i as u8)
+                || (self.frontend == Frontend::Vip
+                    && (s.takeover.is_some() || s.lb_crashes < self.lb_crash)))
+    }
+
+    /// A check's view of its server at the start: healthy and at full health.
+    fn fresh(&self) -> ArrayVec<Check, 7> {
+        (0..self.masters)
+            .map(|_| Check {
+                health: self.full(),
+                next: None,
+                in_flight: false,
+            })
+            .collect()
+    }
+
+    pub fn initial(&self) -> LbState {
+        let balancers = (0..self.balancers)
+            .map(|_| Balancer {
+                up: true,
+                checks: self.fresh(),
+            })
+            .collect();
+        let mut s = LbState {
+            backends: (0..self.masters)
+                .map(|_| Backend {
+                    health: Health::Up,
+                    since: None,
+                    detected: false,
+                })
+                .collect(),
+            balancers,
+            holder: (self.balancers > 0).then_some(0),
+            takeover: None,
+            crashes: 0,
+            hangs: 0,
+            lb_crashes: 0,
+            clock: None,
+            failed: 0,
+            last: None,
+            measured: None,
+        };
+        self.settle(&mut s);
+        s
+    }
+
+    /// Whether a request could fail now: the client's requests need a clock.
+    fn exposed(&self, s: &LbState) -> bool {
+        if self.frontend == Frontend::None {
+            return s.backends[0].health != Health::Up;
+        }
+        let Some(b) = s.serving() else {
+            return true;
+        };
+        let mut any = false;
+        for (c, server) in b.checks.iter().zip(&s.backends) {
+            if self.marked_up(c) {
+                any = true;
+                if server.health != Health::Up {
+                    return true;
+                }
+            }
+        }
+        !any
+    }
+
+    /// Restores what every state keeps true: irrelevant views dropped, steady checks untimed,
+    /// changed ones waiting for their phase, and the clock present exactly while a request
+    /// could fail.
+    fn settle(&self, s: &mut LbState) {
+        for i in 0..s.balancers.len() {
+            if !self.relevant(s, i) {
+                if s.balancers[i].up {
+                    s.balancers[i].checks.clear();
+                }
+                continue;
+            }
+            for b in 0..s.backends.len() {
+                let h = s.backends[b].health;
+                let steady = self.steady(&s.balancers[i].checks[b], h);
+                let c = &mut s.balancers[i].checks[b];
+                if steady {
+                    c.next = None;
+                } else if c.next.is_none() {
+                    c.next = Some(PENDING);
+                }
+            }
+        }
+        if s.failed != FOREVER && self.exposed(s) {
+            if s.clock.is_none() {
+                s.clock = Some(Clock {
+                    next: PENDING,
+                    rr: 0,
+                });
+            }
+        } else {
+            s.clock = None;
+            if s.failed != FOREVER {
+                s.failed = 0;
+            }
+        }
+    }
+
+    /// Applies a check's result to HAProxy's health counter; returns the server's new marking
+    /// when it changes (true: marked up).
+    fn result(&self, c: &mut Check, ok: bool) -> Option<bool> {
+        let was_up = self.marked_up(c);
+        if ok {
+            if c.health < self.full() {
+                c.health += 1;
+                if c.health >= self.rise {
+                    c.health = self.full();
+                }
+            }
+        } else if c.health > self.rise {
+            c.health -= 1;
+        } else {
+            c.health = 0;
+        }
+        c.next = Some(self.interval(c));
+        let now_up = self.marked_up(c);
+        (was_up != now_up).then_some(now_up)
+    }
+
+    /// The serving balancer changed its marking of a server.
+    fn marked(&self, s: &mut LbState, i: u8, server: usize, up: bool) {
+        if s.holder != Some(i) {
+            return;
+        }
+        let b = &mut s.backends[server];
+        if !up && b.health != Health::Up {
+            b.detected = true;
+            if let Some(t) = b.since.take() {
+                s.measured = Some(Measured::Down {
+                    after: t,
+                    failed: s.failed,
+                });
+            }
+        } else if up && b.health == Health::Up {
+            if let Some(t) = b.since.take() {
+                s.measured = Some(Measured::Up { after: t });
+            }
+        }
+    }
+
+    /// Whether the serving balancer has a server marked up.
+    fn serving_marks_up(&self, s: &LbState, server: usize) -> bool {
+        s.serving()
+            .is_some_and(|b| b.checks.get(server).is_some_and(|c| self.marked_up(c)))
+    }
+
+    /// A new fault: failures are counted afresh from here.
+    fn fault(&self, s: &mut LbState) {
+        s.failed = 0;
+    }
+
+    /// Sends the client's request: `None` when it is answered.
+    fn route(&self, s: &mut LbState) -> Option<Failed> {
+        let n = self.masters as usize;
+        if self.frontend == Frontend::None {
+            return (s.backends[0].health != Health::Up).then_some(Failed {
+                to: Some(0),
+                redispatched: None,
+                why: Why::Pinned,
+            });
+        }
+        let Some(b) = s.serving() else {
+            return Some(Failed {
+                to: None,
+                redispatched: None,
+                why: Why::NoBalancer,
+            });
+        };
+        let up: Vec<bool> = b.checks.iter().map(|c| self.marked_up(c)).collect();
+        let clock = s.clock.as_mut().expect("requests run on the clock");
+        let next_up = |from: usize, skip: Option<usize>| {
+            (0..n)
+                .map(|k| (from + k) % n)
+                .find(|&j| up[j] && Some(j) != skip)
+        };
+        let Some(pick) = next_up(clock.rr as usize, None) else {
+            return Some(Failed {
+                to: None,
+                redispatched: None,
+                why: Why::NoServer,
+            });
+        };
+        clock.rr = ((pick + 1) % n) as u8;
+        let failed = |to: usize, redispatched: Option<usize>, h: Health| Failed {
+            to: Some(to as u8),
+            redispatched: redispatched.map(|r| r as u8),
+            why: if h == Health::Hung {
+                Why::NoAnswer
+            } else {
+                Why::Refused
+            },
+        };
+        match s.backends[pick].health {
+            Health::Up => None,
+            // The connection was accepted: HAProxy retries only failed connections.
+            Health::Hung => Some(failed(pick, None, Health::Hung)),
+            // Refused: `retries` more attempts; with `option redispatch` the last one goes to
+            // another server (HAProxy's default `redispatch -1`), else all to this one.
+            Health::Crashed if self.retries > 0 && self.redispatch => {
+                match next_up((pick + 1) % n, Some(pick)) {
+                    Some(q) => {
+                        clock.rr = ((q + 1) % n) as u8;
+                        match s.backends[q].health {
+                            Health::Up => None,
+                            h => Some(failed(pick, Some(q), h)),
+                        }
+                    }
+                    None => Some(failed(pick, None, Health::Crashed)),
+                }
+            }
+            Health::Crashed => Some(failed(pick, None, Health::Crashed)),
+        }
+    }
+
+    /// Whether failures like this one end without a repair: a check will mark the server
+    /// down, or a standby will claim the VIP.
+    fn ends(&self, s: &LbState, f: &Failed) -> bool {
+        match f.why {
+            Why::Pinned => false,
+            Why::NoBalancer => s.takeover.is_some(),
+            Why::NoServer => s.backends.iter().any(|b| b.health == Health::Up),
+            Why::Refused => true,
+            Why::NoAnswer => self.check == CheckType::Http,
+        }
+    }
+
+    fn timers(s: &LbState) -> impl Iterator<Item = u16> + '_ {
+        s.balancers
+            .iter()
+            .flat_map(|b| b.checks.iter().filter_map(|c| c.next))
+            .chain(s.clock.map(|c| c.next))
+            .chain(s.takeover)
+    }
+
+    /// Every way to set the timers that wait for their value.
+    fn choices(&self, s: &LbState, actions: &mut Vec<Action>) {
+        let mut options: Vec<Vec<(u8, u8, u16)>> = vec![Vec::new()];
+        for (i, b) in s.balancers.iter().enumerate() {
+            for (server, c) in b.checks.iter().enumerate() {
+                if c.next == Some(PENDING) {
+                    let bound = if c.in_flight {
+                        self.check_timeout
+                    } else {
+                        self.interval(c)
+                    };
+                    options = options
+                        .into_iter()
+                        .flat_map(|picked| {
+                            (0..=bound).map(move |ticks| {
+                                let mut p = picked.clone();
+                                p.push((i as u8, server as u8, ticks));
+                                p
+                            })
+                        })
+                        .collect();
+                }
+            }
+        }
+        let clocks: Vec<Option<(u16, u8)>> = if s.clock.is_some_and(|c| c.next == PENDING) {
+            let servers = if self.frontend == Frontend::None {
+                1
+            } else {
+                self.masters
+            };
+            (0..=self.request_every)
+                .flat_map(|ticks| (0..servers).map(move |rr| Some((ticks, rr))))
+                .collect()
+        } else {
+            vec![None]
+        };
+        for checks in &options {
+            for &clock in &clocks {
+                actions.push(Action::Choose {
+                    checks: checks.clone(),
+                    clock,
+                });
+            }
+        }
+    }
+}
+
+impl Model for Lb {
+    type State = LbState;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<LbState> {
+        vec![self.initial()]
+    }
+
+    fn actions(&self, s: &LbState, actions: &mut Vec<Action>) {
+        if s.choosing() {
+            self.choices(s, actions);
+            return;
+        }
+        let mut due = false;
+        for (i, b) in s.balancers.iter().enumerate() {
+            for (server, c) in b.checks.iter().enumerate() {
+                if c.next == Some(0) {
+                    due = true;
+                    actions.push(Action::Check {
+                        balancer: i as u8,
+                        server: server as u8,
+                    });
+                }
+            }
+        }
+        if s.clock.is_some_and(|c| c.next == 0) {
+            due = true;
+            actions.push(Action::Request);
+        }
+        if s.takeover == Some(0) {
+            due = true;
+            for (i, b) in s.balancers.iter().enumerate() {
+                if b.up {
+                    actions.push(Action::TakeOver(i as u8));
+                }
+            }
+        }
+        for (i, b) in s.backends.iter().enumerate() {
+            let i = i as u8;
+            match b.health {
+                Health::Up => {
+                    if s.crashes < self.crash {
+                        actions.push(Action::Crash(Target::Server(i)));
+                    }
+                    if s.hangs < self.hang {
+                        actions.push(Action::Hang(i));
+                    }
+                }
+                Health::Crashed if self.heal => actions.push(Action::Restart(Target::Server(i))),
+                Health::Hung if self.heal => actions.push(Action::Unhang(i)),
+                _ => {}
+            }
+        }
+        for (i, b) in s.balancers.iter().enumerate() {
+            let i = i as u8;
+            if b.up && s.lb_crashes < self.lb_crash {
+                actions.push(Action::Crash(Target::Balancer(i)));
+            } else if !b.up && self.heal {
+                actions.push(Action::Restart(Target::Balancer(i)));
+            }
+        }
+        if !due {
+            if let Some(delta) = Self::timers(s).min() {
+                actions.push(Action::Advance(delta));
+            }
+        }
+    }
+
+    fn next_state(&self, before: &LbState, action: Action) -> Option<LbState> {
+        let mut s = before.clone();
+        s.last = None;
+        s.measured = None;
+        match action {
+            Action::Crash(Target::Server(b)) => {
+                let b = b as usize;
+                self.fault(&mut s);
+                let watched = self.serving_marks_up(&s, b);
+                let server = &mut s.backends[b];
+                server.health = Health::Crashed;
+                server.detected = false;
+                server.since = watched.then_some(0);
+                s.crashes += 1;
+            }
+            Action::Hang(b) => {
+                let b = b as usize;
+                self.fault(&mut s);
+                let watched = self.serving_marks_up(&s, b);
+                let server = &mut s.backends[b];
+                server.health = Health::Hung;
+                server.detected = false;
+                s.hangs += 1;
+                if watched && self.check == CheckType::Tcp {
+                    s.measured = Some(Measured::Undetectable);
+                } else {
+                    s.backends[b].since = watched.then_some(0);
+                }
+            }
+            Action::Crash(Target::Balancer(i)) => {
+                self.fault(&mut s);
+                s.lb_crashes += 1;
+                let lb = &mut s.balancers[i as usize];
+                lb.up = false;
+                lb.checks.clear();
+                if s.holder == Some(i) {
+                    s.holder = None;
+                    if s.balancers.iter().any(|b| b.up) {
+                        s.takeover = Some(self.vip_failover);
+                    } else {
+                        // Nothing serves until a restart: detection times lose their meaning.
+                        for b in &mut s.backends {
+                            b.since = None;
+                        }
+                    }
+                }
+            }
+            Action::Restart(Target::Server(b)) => {
+                let b = b as usize;
+                let watched = s.serving().is_some_and(|lb| !self.marked_up(&lb.checks[b]));
+                let server = &mut s.backends[b];
+                server.health = Health::Up;
+                server.detected = false;
+                server.since = watched.then_some(0);
+            }
+            Action::Unhang(b) => {
+                let b = b as usize;
+                let watched = s.serving().is_some_and(|lb| !self.marked_up(&lb.checks[b]));
+                let server = &mut s.backends[b];
+                server.health = Health::Up;
+                server.detected = false;
+                server.since = watched.then_some(0);
+                // A check waiting on the hung server gets its answer now.
+                for i in 0..s.balancers.len() {
+                    let Some(c) = s.balancers[i].checks.get_mut(b) else {
+                        continue;
+                    };
+                    if c.in_flight {
+                        c.in_flight = false;
+                        if let Some(up) = self.result(c, true) {
+                            self.marked(&mut s, i as u8, b, up);
+                        }
+                    }
+                }
+            }
+            Action::Restart(Target::Balancer(i)) => {
+                // HAProxy starts every server at `rise` (up, one failed check from down).
+                // A healthy server's first check is taken to pass before it can fail.
+                let checks = s
+                    .backends
+                    .iter()
+                    .map(|b| Check {
+                        health: if b.health == Health::Up {
+                            self.full()
+                        } else {
+                            self.rise
+                        },
+                        next: None,
+                        in_flight: false,
+                    })
+                    .collect();
+                s.balancers[i as usize] = Balancer { up: true, checks };
+                if s.holder.is_none() && s.takeover.is_none() {
+                    match self.frontend {
+                        Frontend::Vip => s.takeover = Some(self.vip_failover),
+                        _ => s.holder = Some(i),
+                    }
+                }
+            }
+            Action::Choose { checks, clock } => {
+                for (i, server, ticks) in checks {
+                    s.balancers[i as usize].checks[server as usize].next = Some(ticks);
+                }
+                if let Some((ticks, rr)) = clock {
+                    s.clock = Some(Clock { next: ticks, rr });
+                }
+                return Some(s);
+            }
+            Action::Check { balancer, server } => {
+                let (i, b) = (balancer as usize, server as usize);
+                let health = s.backends[b].health;
+                let c = &mut s.balancers[i].checks[b];
+                let change = if c.in_flight {
+                    c.in_flight = false;
+                    self.result(c, false)
+                } else if health == Health::Hung && self.check == CheckType::Http {
+                    c.in_flight = true;
+                    c.next = Some(self.check_timeout);
+                    None
+                } else {
+                    self.result(c, self.passes(health))
+                };
+                if let Some(up) = change {
+                    self.marked(&mut s, balancer, b, up);
+                }
+            }
+            Action::Request => {
+                let failed = self.route(&mut s);
+                if let Some(c) = s.clock.as_mut() {
+                    c.next = self.request_every;
+                }
+                if let Some(f) = failed {
+                    s.last = Some(f);
+                    if self.ends(&s, &f) {
+                        s.failed = s.failed.saturating_add(1).min(FOREVER - 1);
+                    } else {
+                        s.failed = FOREVER;
+                        s.measured = Some(Measured::Forever);
+                    }
+                }
+            }
+            Action::TakeOver(i) => {
+                s.holder = Some(i);
+                s.takeover = None;
+                s.measured = Some(Measured::TookOver { failed: s.failed });
+                // The new holder's view decides now: a server it has marked down is detected.
+                for b in 0..s.backends.len() {
+                    if s.backends[b].health != Health::Up && !self.serving_marks_up(&s, b) {
+                        s.backends[b].detected = true;
+                        s.backends[b].since = None;
+                    }
+                }
+            }
+            Action::Advance(delta) => {
+                for b in &mut s.balancers {
+                    for c in &mut b.checks {
+                        if let Some(t) = c.next.as_mut() {
+                            *t -= delta;
+                        }
+                    }
+                }
+                if let Some(c) = s.clock.as_mut() {
+                    c.next -= delta;
+                }
+                if let Some(t) = s.takeover.as_mut() {
+                    *t -= delta;
+                }
+                for b in &mut s.backends {
+                    if let Some(t) = b.since.as_mut() {
+                        *t = t.saturating_add(delta).min(PENDING - 1);
+                    }
+                }
+            }
+        }
+        self.settle(&mut s);
+        Some(s)
+    }
+}

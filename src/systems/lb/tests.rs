@@ -1,0 +1,448 @@
+//! The load-balancer model against HAProxy's closed forms, and each property with a scenario
+//! where it holds and one where it fails.
+
+use super::properties::*;
+use super::*;
+use crate::engine::{self, explore_all, Graph, Limits};
+use crate::property::{Amount, Kind, Verdict};
+use crate::scenario::{ModelKind, Scenario};
+
+fn lb(f: impl FnOnce(&mut Scenario)) -> Lb {
+    let mut s = Scenario {
+        model: ModelKind::Lb,
+        ..Scenario::default()
+    };
+    f(&mut s);
+    Lb::new(&scenario::validate(&s).expect("valid scenario"))
+}
+
+fn ms(d: &str) -> Option<scenario::Millis> {
+    Some(scenario::Millis::parse(d).expect("a duration"))
+}
+
+fn limits() -> Limits {
+    Limits {
+        max_states: 20_000_000,
+        timeout: None,
+    }
+}
+
+fn decide(m: &Lb, graph: &Graph<Lb>, name: &str) -> Verdict<Lb> {
+    let p = Lb::catalogue()
+        .into_iter()
+        .find(|p| p.name == name)
+        .expect("a property of the catalogue");
+    engine::decide(m, graph, &p, &limits())
+}
+
+fn holds(m: &Lb, name: &str) -> bool {
+    let graph = explore_all(m, limits());
+    match decide(m, &graph, name) {
+        Verdict::Holds { .. } => true,
+        Verdict::Violated(_) => false,
+        Verdict::Incomplete(_) => panic!("{name} was not decided"),
+    }
+}
+
+/// A measure's (min, max).
+fn measure(m: &Lb, graph: &Graph<Lb>, name: &str) -> (Amount, Amount) {
+    match decide(m, graph, name) {
+        Verdict::Holds {
+            extremes: Some(e), ..
+        } => (e.min.0, e.max.0),
+        _ => panic!("{name} measured nothing"),
+    }
+}
+
+fn finite(ms: u32) -> Amount {
+    Amount::Finite(u64::from(ms))
+}
+
+/// HAProxy's detection windows in closed form: a crashed server fails its next check, which
+/// comes 0 to `inter` after the crash, then `fall − 1` more at `fastinter`; a restarted one
+/// passes its next check, 0 to `downinter` after the restart, then `rise − 1` more at
+/// `fastinter`. Exploration must find exactly these extremes on every point of the grid.
+#[test]
+fn detection_times_match_the_closed_form_over_a_grid() {
+    for inter in [500, 1000] {
+        for fastinter in [None, Some(200)] {
+            for downinter in [None, Some(300)] {
+                for rise in 1..=3u32 {
+                    for fall in 1..=3u32 {
+                        let m = lb(|s| {
+                            s.masters = 2;
+                            s.tick = ms("100ms");
+                            s.inter = ms(&format!("{inter}ms"));
+                            s.fastinter = fastinter.and_then(|f| ms(&format!("{f}ms")));
+                            s.downinter = downinter.and_then(|d| ms(&format!("{d}ms")));
+                            s.rise = Some(rise);
+                            s.fall = Some(fall);
+                            s.request_rate = Some(1);
+                            s.heal = true;
+                        });
+                        let fast = fastinter.unwrap_or(inter);
+                        let down = downinter.unwrap_or(inter);
+                        let graph = explore_all(&m, limits());
+                        let at = format!(
+                            "inter {inter} fast {fast} down {down} rise {rise} fall {fall}"
+                        );
+                        assert_eq!(
+                            measure(&m, &graph, DOWN_DETECTION),
+                            (finite((fall - 1) * fast), finite(inter + (fall - 1) * fast)),
+                            "down detection, {at}"
+                        );
+                        assert_eq!(
+                            measure(&m, &graph, UP_DETECTION),
+                            (finite((rise - 1) * fast), finite(down + (rise - 1) * fast)),
+                            "up detection, {at}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An HTTP check of a hung server waits `timeout check` (or `inter` when unset) for each of the
+/// `fall` failures.
+#[test]
+fn a_hung_server_is_detected_after_fall_timeouts_with_http_checks() {
+    for (timeout, fall) in [(None, 1u32), (None, 2), (Some(300), 2), (Some(1500), 3)] {
+        let inter = 1000;
+        let m = lb(|s| {
+            s.masters = 2;
+            s.tick = ms("100ms");
+            s.inter = ms("1s");
+            s.fastinter = ms("200ms");
+            s.timeout_check = timeout.and_then(|t| ms(&format!("{t}ms")));
+            s.fall = Some(fall);
+            s.request_rate = Some(1);
+            s.hang = Some(1);
+            s.check = Some(CheckType::Http);
+        });
+        let wait = fall * timeout.unwrap_or(inter) + (fall - 1) * 200;
+        let graph = explore_all(&m, limits());
+        assert_eq!(
+            measure(&m, &graph, DOWN_DETECTION),
+            (finite(wait), finite(inter + wait)),
+            "timeout {timeout:?}, fall {fall}"
+        );
+        assert!(holds(&m, HUNG_DETECTED));
+    }
+}
+
+/// A TCP check passes a hung server: it is never marked down, and its share of the requests
+/// fails for ever.
+#[test]
+fn a_hung_server_passes_tcp_checks_for_ever() {
+    let m = lb(|s| {
+        s.hang = Some(1);
+        s.check = Some(CheckType::Tcp);
+    });
+    assert!(!holds(&m, HUNG_DETECTED));
+    assert!(!holds(&m, API_REACHABLE));
+    let graph = explore_all(&m, limits());
+    assert_eq!(
+        measure(&m, &graph, DOWN_DETECTION),
+        (Amount::Unbounded, Amount::Unbounded)
+    );
+    assert_eq!(measure(&m, &graph, FAILED_REQUESTS).1, Amount::Unbounded);
+}
+
+/// Requests sent to a crashed server before it is marked down, in closed form: with two
+/// servers in round robin, every other request goes to it, so its requests come every `2P`
+/// at a free phase; the window is the detection time.
+#[test]
+fn failed_requests_match_the_closed_form() {
+    for (inter, fall, rate) in [(1000u32, 3u32, 2u32), (1000, 1, 4), (500, 2, 5)] {
+        let m = lb(|s| {
+            s.masters = 2;
+            s.tick = ms("50ms");
+            s.inter = ms(&format!("{inter}ms"));
+            s.fall = Some(fall);
+            s.request_rate = Some(rate);
+            s.retries = Some(0);
+        });
+        let period = 2 * 1000 / rate;
+        let (low, high) = ((fall - 1) * inter, fall * inter);
+        let graph = explore_all(&m, limits());
+        assert_eq!(
+            measure(&m, &graph, FAILED_REQUESTS),
+            (
+                finite(low.div_ceil(period).saturating_sub(1)),
+                finite(high / period + 1)
+            ),
+            "inter {inter} fall {fall} rate {rate}"
+        );
+    }
+}
+
+#[test]
+fn retries_with_redispatch_hide_a_crash_and_without_it_requests_fail() {
+    let with = lb(|s| s.redispatch = true);
+    assert!(holds(&with, NO_FAILED_REQUESTS));
+    let graph = explore_all(&with, limits());
+    assert_eq!(
+        measure(&with, &graph, FAILED_REQUESTS),
+        (finite(0), finite(0))
+    );
+    let without = lb(|_| {});
+    let graph = explore_all(&without, limits());
+    let Verdict::Violated(v) = decide(&without, &graph, NO_FAILED_REQUESTS) else {
+        panic!("requests fail without redispatch");
+    };
+    assert!(v.why.contains("all 3 retries go to it"), "{}", v.why);
+    // Redispatch happens on the last retry: with no retry there is none.
+    let no_retry = lb(|s| {
+        s.redispatch = true;
+        s.retries = Some(0);
+    });
+    assert!(!holds(&no_retry, NO_FAILED_REQUESTS));
+}
+
+/// A hung server accepted the request: HAProxy does not retry it, redispatch or not.
+#[test]
+fn redispatch_does_not_save_a_request_a_hung_server_accepted() {
+    let m = lb(|s| {
+        s.redispatch = true;
+        s.hang = Some(1);
+        s.check = Some(CheckType::Http);
+        s.inter = ms("1s");
+        s.tick = ms("100ms");
+        s.request_rate = Some(2);
+    });
+    let graph = explore_all(&m, limits());
+    let Verdict::Violated(v) = decide(&m, &graph, NO_FAILED_REQUESTS) else {
+        panic!("a hung server's requests fail");
+    };
+    assert!(v.why.contains("never answers"), "{}", v.why);
+}
+
+#[test]
+fn the_api_survives_a_balancer_crash_only_behind_a_vip() {
+    let fast = |s: &mut Scenario| {
+        s.tick = ms("100ms");
+        s.inter = ms("1s");
+        s.request_rate = Some(2);
+    };
+    for masters in 1..=3 {
+        let pinned = lb(|s| {
+            fast(s);
+            s.masters = masters;
+            s.frontend = Some(Frontend::None);
+        });
+        assert!(!holds(&pinned, API_REACHABLE), "none, {masters} masters");
+        let single = lb(|s| {
+            fast(s);
+            s.masters = masters;
+            s.lb_crash = Some(1);
+        });
+        assert!(!holds(&single, API_REACHABLE), "single, {masters} masters");
+        let vip = lb(|s| {
+            fast(s);
+            s.masters = masters;
+            s.frontend = Some(Frontend::Vip);
+            s.lb_crash = Some(1);
+            s.crash = Some(u32::from(masters > 1));
+        });
+        assert!(holds(&vip, API_REACHABLE), "vip, {masters} masters");
+    }
+    // One master behind a VIP: its crash leaves nothing to route to.
+    let alone = lb(|s| {
+        fast(s);
+        s.masters = 1;
+        s.frontend = Some(Frontend::Vip);
+    });
+    assert!(!holds(&alone, API_REACHABLE));
+}
+
+/// A standby checks on its own schedule. When the VIP moves faster than the spread of two
+/// balancers' detections, the new holder still routes to a server the old one had marked down.
+#[test]
+fn a_fast_vip_failover_can_route_to_a_server_the_old_holder_marked_down() {
+    let vip = |failover: &str| {
+        let failover = ms(failover);
+        lb(move |s| {
+            s.frontend = Some(Frontend::Vip);
+            s.crash = Some(1);
+            s.lb_crash = Some(1);
+            s.tick = ms("100ms");
+            s.inter = ms("1s");
+            s.request_rate = Some(2);
+            s.vip_failover = failover;
+        })
+    };
+    assert!(!holds(&vip("500ms"), NO_REQUEST_TO_DEAD));
+    assert!(holds(&vip("3s"), NO_REQUEST_TO_DEAD));
+}
+
+/// A restarted HAProxy starts every server at `rise`, up: it sends requests to a dead server
+/// until its first check fails.
+#[test]
+fn a_restarted_balancer_routes_to_a_dead_server_again() {
+    let m = |heal| {
+        lb(move |s| {
+            s.crash = Some(1);
+            s.lb_crash = Some(1);
+            s.heal = heal;
+            s.tick = ms("100ms");
+            s.inter = ms("1s");
+            s.request_rate = Some(2);
+        })
+    };
+    assert!(!holds(&m(true), NO_REQUEST_TO_DEAD));
+    assert!(holds(&m(false), NO_REQUEST_TO_DEAD));
+}
+
+/// The recoverability lemmas are sound: no goal is reachable from a state they call hopeless.
+#[test]
+fn hopeless_states_cannot_reach_the_goal() {
+    let scenarios = [
+        lb(|s| s.frontend = Some(Frontend::None)),
+        lb(|s| {
+            s.lb_crash = Some(1);
+            s.tick = ms("100ms");
+            s.inter = ms("1s");
+        }),
+        lb(|s| {
+            s.hang = Some(1);
+            s.tick = ms("100ms");
+            s.inter = ms("1s");
+        }),
+    ];
+    for m in &scenarios {
+        let graph = explore_all(m, limits());
+        let mut preds = vec![Vec::new(); graph.len()];
+        for id in 0..graph.len() {
+            for &next in graph.successors(id) {
+                preds[next as usize].push(id);
+            }
+        }
+        let mut some = false;
+        for p in Lb::catalogue() {
+            let Kind::Recoverability {
+                goal: crate::property::Goal::State(goal),
+                hopeless,
+                ..
+            } = p.kind
+            else {
+                continue;
+            };
+            let mut reach = vec![false; graph.len()];
+            let mut stack: Vec<usize> = (0..graph.len())
+                .filter(|&id| goal(m, graph.state(id)))
+                .collect();
+            for &id in &stack {
+                reach[id] = true;
+            }
+            while let Some(id) = stack.pop() {
+                for &p in &preds[id] {
+                    if !reach[p] {
+                        reach[p] = true;
+                        stack.push(p);
+                    }
+                }
+            }
+            for (id, reaches) in reach.iter().enumerate() {
+                if hopeless(m, graph.state(id)) {
+                    some = true;
+                    assert!(!reaches, "{}: a hopeless state reaches the goal", p.name);
+                }
+            }
+        }
+        assert!(
+            some,
+            "the lemmas prove nothing here: the test would pass without them"
+        );
+    }
+}
+
+/// Every counterexample and extreme behaviour replays on the model.
+#[test]
+fn traces_replay() {
+    let m = lb(|s| {
+        s.frontend = Some(Frontend::Vip);
+        s.crash = Some(1);
+        s.lb_crash = Some(1);
+        s.tick = ms("100ms");
+        s.inter = ms("1s");
+        s.request_rate = Some(2);
+        s.vip_failover = ms("500ms");
+    });
+    let graph = explore_all(&m, limits());
+    for p in Lb::catalogue() {
+        if m.vacuous(p.name).is_some() {
+            continue;
+        }
+        let traces = match engine::decide(&m, &graph, &p, &limits()) {
+            Verdict::Violated(v) => v.trace.into_iter().collect(),
+            Verdict::Holds {
+                extremes: Some(e), ..
+            } => vec![e.min.1, e.max.1],
+            _ => Vec::new(),
+        };
+        for t in traces {
+            assert_eq!(
+                engine::trace::replay(&m, &t).as_ref(),
+                Ok(t.last()),
+                "{}",
+                p.name
+            );
+        }
+    }
+}
+
+/// Symmetry reduction is sound only if renaming the servers by a rotation commutes with every
+/// step: the successors of a rotated state are the rotated successors.
+#[test]
+fn rotating_the_servers_commutes_with_every_step() {
+    use stateright::Model;
+    let scenarios = [
+        lb(|s| {
+            s.crash = Some(1);
+            s.lb_crash = Some(1);
+            s.heal = true;
+            s.tick = ms("100ms");
+            s.inter = ms("1s");
+            s.request_rate = Some(2);
+            s.symmetry = false;
+        }),
+        lb(|s| {
+            s.frontend = Some(Frontend::Vip);
+            s.crash = Some(1);
+            s.lb_crash = Some(1);
+            s.tick = ms("100ms");
+            s.inter = ms("1s");
+            s.request_rate = Some(2);
+            s.vip_failover = ms("500ms");
+            s.symmetry = false;
+        }),
+    ];
+    let successors = |m: &Lb, s: &LbState| {
+        let mut actions = Vec::new();
+        m.actions(s, &mut actions);
+        let mut next: Vec<LbState> = actions
+            .into_iter()
+            .filter_map(|a| m.next_state(s, a))
+            .collect();
+        next.sort();
+        next.dedup();
+        next
+    };
+    for m in &scenarios {
+        let graph = explore_all(m, limits());
+        for id in 0..graph.len() {
+            let s = graph.state(id);
+            for r in 1..m.masters as usize {
+                let mut rotated: Vec<LbState> =
+                    successors(m, s).iter().map(|t| t.rotated(r)).collect();
+                rotated.sort();
+                assert_eq!(
+                    successors(m, &s.rotated(r)),
+                    rotated,
+                    "state {s:?}, rotation {r}"
+                );
+            }
+        }
+    }
+}
