@@ -10,6 +10,7 @@ use crate::progress::Meter;
 use crate::property::{Kind, Property, Verdict};
 use crate::report::Report;
 use crate::scenario::{Scenario, ScenarioError, Valid};
+use crate::systems::cluster::Cluster;
 use crate::systems::lb::Lb;
 use crate::systems::raft::Raft;
 use crate::systems::System;
@@ -27,6 +28,7 @@ pub fn applicable(valid: &Valid) -> Vec<&'static str> {
     match valid {
         Valid::Raft(s) => names(&Raft::new(s)),
         Valid::Lb(s) => names(&Lb::new(s)),
+        Valid::Cluster(s) => names(&Cluster::new(s)),
     }
 }
 
@@ -74,6 +76,7 @@ pub fn verify(scenario: &Scenario, options: &Options) -> Result<Report, CheckErr
     match &valid {
         Valid::Raft(s) => run(&Raft::new(s), &valid, description, options),
         Valid::Lb(s) => run(&Lb::new(s), &valid, description, options),
+        Valid::Cluster(s) => run(&Cluster::new(s), &valid, description, options),
     }
 }
 

@@ -8,6 +8,7 @@ use clap::{CommandFactory, Parser};
 use kcheck::check::{self, Options};
 use kcheck::cli::{Cli, Command, Format, VerifyArgs};
 use kcheck::scenario::{ModelKind, Recovery, UnsafeRule};
+use kcheck::systems::cluster::Cluster;
 use kcheck::systems::lb::Lb;
 use kcheck::systems::raft::Raft;
 use kcheck::systems::System;
@@ -191,6 +192,18 @@ fn list() -> String {
             p.meaning
         ));
     }
+    out.push_str(&format!(
+        "cluster: {}; every lb property, and:\n",
+        ModelKind::Cluster.meaning()
+    ));
+    for p in Cluster::catalogue().into_iter().skip(Lb::catalogue().len()) {
+        out.push_str(&format!(
+            "  {:<43} {:<15} {}\n",
+            p.name,
+            p.kind.label(),
+            p.meaning
+        ));
+    }
     out.push_str("  etcd safety rules (--unsafe RULE removes one, to show what it protects):\n");
     for rule in UnsafeRule::ALL {
         out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
@@ -211,6 +224,18 @@ fn list() -> String {
     }
     out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
     for p in Lb::catalogue() {
+        out.push_str(&format!(
+            "  {:<43} {:<15} {}\n",
+            p.name,
+            p.kind.label(),
+            p.meaning
+        ));
+    }
+    out.push_str(&format!(
+        "cluster: {}; every lb property, and:\n",
+        ModelKind::Cluster.meaning()
+    ));
+    for p in Cluster::catalogue().into_iter().skip(Lb::catalogue().len()) {
         out.push_str(&format!(
             "  {:<43} {:<15} {}\n",
             p.name,
@@ -241,6 +266,18 @@ fn list() -> String {
     }
     out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
     for p in Lb::catalogue() {
+        out.push_str(&format!(
+            "  {:<43} {:<15} {}\n",
+            p.name,
+            p.kind.label(),
+            p.meaning
+        ));
+    }
+    out.push_str(&format!(
+        "cluster: {}; every lb property, and:\n",
+        ModelKind::Cluster.meaning()
+    ));
+    for p in Cluster::catalogue().into_iter().skip(Lb::catalogue().len()) {
         out.push_str(&format!(
             "  {:<43} {:<15} {}\n",
             p.name,

@@ -48,16 +48,19 @@ pub enum ModelKind {
     Raft,
     /// The API servers behind a load balancer: HAProxy's health checks, routing and failover.
     Lb,
+    /// The path of a kubectl request: client, front end, API server, etcd quorum.
+    Cluster,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 2] = [ModelKind::Raft, ModelKind::Lb];
+    pub const ALL: [ModelKind; 3] = [ModelKind::Raft, ModelKind::Lb, ModelKind::Cluster];
 
     /// The model's name, as `--model` spells it.
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::Raft => "raft",
             ModelKind::Lb => "lb",
+            ModelKind::Cluster => "cluster",
         }
     }
 
@@ -66,6 +69,7 @@ impl ModelKind {
         match self {
             ModelKind::Raft => "etcd Raft quorum: elections, replication, commit, crashes, partitions, membership and recovery",
             ModelKind::Lb => "the API servers behind a load balancer: HAProxy's active health checks, retries and redispatch, a pinned client, a single balancer or a VIP",
+            ModelKind::Cluster => "a kubectl request end to end: client, front end, API server, the etcd quorum behind it",
         }
     }
 }
@@ -460,6 +464,7 @@ impl Default for Scenario {
 pub enum Valid {
     Raft(RaftScenario),
     Lb(LbScenario),
+    Cluster(LbScenario),
 }
 
 impl Valid {
@@ -467,7 +472,7 @@ impl Valid {
     pub fn describe(&self) -> String {
         match self {
             Valid::Raft(s) => s.describe(),
-            Valid::Lb(s) => s.describe(),
+            Valid::Lb(s) | Valid::Cluster(s) => s.describe(),
         }
     }
 
@@ -475,6 +480,7 @@ impl Valid {
         match self {
             Valid::Raft(_) => ModelKind::Raft,
             Valid::Lb(_) => ModelKind::Lb,
+            Valid::Cluster(_) => ModelKind::Cluster,
         }
     }
 }
@@ -558,10 +564,15 @@ pub enum ScenarioError {
         "recovery actions come after a fault: name one (crash, partition, link-faults or pauses)"
     )]
     RecoveryWithoutFaults,
-    #[error("{field} is a load-balancer setting: add --model lb (model = \"lb\")")]
+    #[error("{field} is a load-balancer setting: add --model lb or --model cluster")]
     LbFieldForRaft { field: &'static str },
-    #[error("{field} is an etcd setting; --model lb checks the API servers behind the balancer, not etcd")]
-    RaftFieldForLb { field: &'static str },
+    #[error("{field} is an etcd setting that --model {model} does not read")]
+    RaftFieldForLb {
+        field: &'static str,
+        model: &'static str,
+    },
+    #[error("partition needs 2 masters or more: one master has nothing to split from")]
+    PartitionOfOne,
     #[error("{field} must be {low} to {high} (got {got})")]
     Range {
         field: &'static str,
@@ -598,6 +609,10 @@ pub enum ScenarioError {
         "--check http with --frontend none: with no load balancer nothing checks the API servers"
     )]
     CheckWithoutBalancer,
+    #[error(
+        "lb-crash crashes a balancer, and frontend none has none: use --frontend single or vip"
+    )]
+    LbCrashWithoutBalancer,
     #[error("a load-balancer check needs a fault: set crash, hang or lb-crash to 1 or more")]
     LbWithoutFaults,
     #[error("cannot read {path}: {reason}")]
@@ -665,7 +680,8 @@ impl Scenario {
     pub fn validate(&self) -> Result<Valid, ScenarioError> {
         match self.model {
             ModelKind::Raft => self.raft().map(Valid::Raft),
-            ModelKind::Lb => lb::validate(self).map(Valid::Lb),
+            ModelKind::Lb => lb::validate(self, false).map(Valid::Lb),
+            ModelKind::Cluster => lb::validate(self, true).map(Valid::Cluster),
         }
     }
 

@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use super::{trace, Graph};
-use crate::property::{Amount, Exhaustive, Extremes, Verdict, Violation};
+use crate::property::{Amount, Exhaustive, Extremes, Verdict};
 use crate::systems::System;
 
 pub fn decide<M: System>(
@@ -40,11 +40,15 @@ pub fn decide<M: System>(
                 max: (hi, trace::shortest(model, graph, hi_id)),
             })),
         },
-        _ => Verdict::Violated(Violation {
-            trace: None,
-            why: format!("no behaviour measures it within {}", model.bounds()),
-            dead_states: None,
-            basis: None,
-        }),
+        // Exhaustive, and no behaviour has the quantity at all (a server that can never be
+        // marked down is never marked up again): nothing to measure, and nothing violated.
+        _ => Verdict::Holds {
+            proof: Exhaustive::new(format!(
+                "no behaviour has one to measure, for all behaviours with {}",
+                proof.bounds()
+            )),
+            witness: None,
+            extremes: None,
+        },
     }
 }

@@ -35,6 +35,7 @@ use crate::progress::Meter;
 use crate::property::{Kind, Property, Trace, Verdict};
 use crate::report::Report;
 use crate::scenario::{ScenarioError, Valid};
+use crate::systems::cluster::Cluster;
 use crate::systems::lb::Lb;
 use crate::systems::raft::Raft;
 use crate::systems::System;
@@ -100,6 +101,13 @@ pub fn run(args: &ExploreArgs) -> Result<u8, ExploreError> {
         ),
         Valid::Lb(s) => serve(
             Explorer::new(Lb::new(s), &valid, description),
+            limits,
+            args,
+            front,
+            addr,
+        ),
+        Valid::Cluster(s) => serve(
+            Explorer::new(Cluster::new(s), &valid, description),
             limits,
             args,
             front,

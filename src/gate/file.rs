@@ -34,6 +34,7 @@ use crate::scenario::{
     io_reason, line_column, read_small, CheckType, Frontend, Millis, ModelKind, NetworkMode, Reads,
     Recovery, Scenario, UnsafeRule, Valid,
 };
+use crate::systems::cluster::Cluster;
 use crate::systems::lb::Lb;
 use crate::systems::raft::Raft;
 use crate::systems::System;
@@ -533,6 +534,10 @@ fn catalogue(model: ModelKind) -> Vec<(&'static str, &'static str)> {
             .map(|p| (p.name, p.kind.label()))
             .collect(),
         ModelKind::Lb => Lb::catalogue()
+            .iter()
+            .map(|p| (p.name, p.kind.label()))
+            .collect(),
+        ModelKind::Cluster => Cluster::catalogue()
             .iter()
             .map(|p| (p.name, p.kind.label()))
             .collect(),

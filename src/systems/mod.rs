@@ -1,5 +1,6 @@
 //! The modelled systems, one module each, and what the engine and reports need of them.
 
+pub mod cluster;
 pub mod lb;
 pub mod raft;
 

@@ -41,6 +41,10 @@ pub enum Action {
     Request,
     /// A standby claims the VIP.
     TakeOver(u8),
+    /// Cluster model: the network cuts these masters (a bit set) off from the others.
+    Split(u8),
+    /// The partition heals.
+    Reunite,
     /// Time passes to the next event.
     Advance(u16),
 }
@@ -56,14 +60,45 @@ impl Lb {
         c.health >= self.rise
     }
 
-    /// Whether a check of a server in this health passes: a hung server accepts the TCP
-    /// connection, so a TCP check passes; an HTTP check waits for an answer that never comes.
-    pub fn passes(&self, h: Health) -> bool {
-        match h {
-            Health::Up => true,
+    /// Whether a check of a server passes: a hung server accepts the TCP connection, so a TCP
+    /// check passes; an HTTP check waits for an answer that never comes. `/readyz` also fails
+    /// when the server's etcd member has no quorum (cluster model).
+    pub fn passes(&self, s: &LbState, b: usize) -> bool {
+        match s.backends[b].health {
+            Health::Up => self.check == CheckType::Tcp || self.ready(s, b),
             Health::Crashed => false,
             Health::Hung => self.check == CheckType::Tcp,
         }
+    }
+
+    /// Whether a server's etcd member can serve a quorum read or commit a write: it is up and
+    /// its side of the network holds a quorum of live members. Always, in the load-balancer
+    /// model, which has no etcd.
+    pub fn ready(&self, s: &LbState, b: usize) -> bool {
+        if !self.etcd {
+            return true;
+        }
+        let bit = 1u8 << b;
+        let side = if s.split & bit != 0 {
+            s.split
+        } else {
+            !s.split & self.all()
+        };
+        let live = (0..self.masters as usize)
+            .filter(|&m| side & (1 << m) != 0 && s.backends[m].health != Health::Crashed)
+            .count();
+        s.backends[b].health != Health::Crashed && live > self.masters as usize / 2
+    }
+
+    /// Every master, as a bit set.
+    pub fn all(&self) -> u8 {
+        ((1u16 << self.masters) - 1) as u8
+    }
+
+    /// Whether a server answers a request: its API server is up and, in the cluster model,
+    /// its etcd member has a quorum.
+    pub fn serves(&self, s: &LbState, b: usize) -> bool {
+        s.backends[b].health == Health::Up && self.ready(s, b)
     }
 
     /// HAProxy's `srv_getinter`: `inter` at full health, `downinter` when down with no
@@ -80,9 +115,9 @@ impl Lb {
 
     /// A check that nothing it does can change: a passing server at full health, a failing one
     /// at 0 with no check waiting.
-    fn steady(&self, c: &Check, h: Health) -> bool {
+    fn steady(&self, c: &Check, passes: bool) -> bool {
         !c.in_flight
-            && if self.passes(h) {
+            && if passes {
                 c.health == self.full()
             } else {
                 c.health == 0
@@ -129,6 +164,8 @@ impl Lb {
             crashes: 0,
             hangs: 0,
             lb_crashes: 0,
+            split: 0,
+            split_used: false,
             clock: None,
             failed: 0,
             last: None,
@@ -141,16 +178,16 @@ impl Lb {
     /// Whether a request could fail now: the client's requests need a clock.
     fn exposed(&self, s: &LbState) -> bool {
         if self.frontend == Frontend::None {
-            return s.backends[0].health != Health::Up;
+            return !self.serves(s, 0);
         }
         let Some(b) = s.serving() else {
             return true;
         };
         let mut any = false;
-        for (c, server) in b.checks.iter().zip(&s.backends) {
+        for (server, c) in b.checks.iter().enumerate() {
             if self.marked_up(c) {
                 any = true;
-                if server.health != Health::Up {
+                if !self.serves(s, server) {
                     return true;
                 }
             }
@@ -170,8 +207,7 @@ impl Lb {
                 continue;
             }
             for b in 0..s.backends.len() {
-                let h = s.backends[b].health;
-                let steady = self.steady(&s.balancers[i].checks[b], h);
+                let steady = self.steady(&s.balancers[i].checks[b], self.passes(s, b));
                 let c = &mut s.balancers[i].checks[b];
                 if steady {
                     c.next = None;
@@ -221,8 +257,9 @@ impl Lb {
         if s.holder != Some(i) {
             return;
         }
+        let serves = self.serves(s, server);
         let b = &mut s.backends[server];
-        if !up && b.health != Health::Up {
+        if !up && !serves {
             b.detected = true;
             if let Some(t) = b.since.take() {
                 s.measured = Some(Measured::Down {
@@ -230,7 +267,7 @@ impl Lb {
                     failed: s.failed,
                 });
             }
-        } else if up && b.health == Health::Up {
+        } else if up && serves {
             if let Some(t) = b.since.take() {
                 s.measured = Some(Measured::Up { after: t });
             }
@@ -243,6 +280,31 @@ impl Lb {
             .is_some_and(|b| b.checks.get(server).is_some_and(|c| self.marked_up(c)))
     }
 
+    /// After a fault or a repair: a server that stopped answering while the serving balancer
+    /// marks it up is a failure to detect (the clock of `down-detection-time` starts, or, if
+    /// its checks cannot see it, it is undetectable); one that answers again while marked down
+    /// is a recovery to detect. Either way what the front end knew of it is old news.
+    fn watch(&self, before: &LbState, s: &mut LbState) {
+        for b in 0..s.backends.len() {
+            let (was, is) = (self.serves(before, b), self.serves(s, b));
+            if was == is {
+                continue;
+            }
+            s.backends[b].detected = false;
+            let marked_up = self.serving_marks_up(s, b);
+            let watched = s.serving().is_some() && marked_up == was;
+            s.backends[b].since = None;
+            if !watched {
+                continue;
+            }
+            if !is && self.passes(s, b) {
+                s.measured = Some(Measured::Undetectable);
+            } else {
+                s.backends[b].since = Some(0);
+            }
+        }
+    }
+
     /// A new fault: failures are counted afresh from here.
     fn fault(&self, s: &mut LbState) {
         s.failed = 0;
@@ -252,11 +314,19 @@ impl Lb {
     fn route(&self, s: &mut LbState) -> Option<Failed> {
         let n = self.masters as usize;
         if self.frontend == Frontend::None {
-            return (s.backends[0].health != Health::Up).then_some(Failed {
-                to: Some(0),
-                redispatched: None,
-                why: Why::Pinned,
-            });
+            return match s.backends[0].health {
+                Health::Up if self.ready(s, 0) => None,
+                Health::Up => Some(Failed {
+                    to: Some(0),
+                    redispatched: None,
+                    why: Why::NoQuorum,
+                }),
+                _ => Some(Failed {
+                    to: Some(0),
+                    redispatched: None,
+                    why: Why::Pinned,
+                }),
+            };
         }
         let Some(b) = s.serving() else {
             return Some(Failed {
@@ -266,31 +336,35 @@ impl Lb {
             });
         };
         let up: Vec<bool> = b.checks.iter().map(|c| self.marked_up(c)).collect();
-        let clock = s.clock.as_mut().expect("requests run on the clock");
         let next_up = |from: usize, skip: Option<usize>| {
             (0..n)
                 .map(|k| (from + k) % n)
                 .find(|&j| up[j] && Some(j) != skip)
         };
-        let Some(pick) = next_up(clock.rr as usize, None) else {
+        let rr = s.clock.as_ref().expect("requests run on the clock").rr;
+        let Some(pick) = next_up(rr as usize, None) else {
             return Some(Failed {
                 to: None,
                 redispatched: None,
                 why: Why::NoServer,
             });
         };
+        let ready: Vec<bool> = (0..n).map(|b| self.ready(s, b)).collect();
+        let clock = s.clock.as_mut().expect("requests run on the clock");
         clock.rr = ((pick + 1) % n) as u8;
         let failed = |to: usize, redispatched: Option<usize>, h: Health| Failed {
             to: Some(to as u8),
             redispatched: redispatched.map(|r| r as u8),
-            why: if h == Health::Hung {
-                Why::NoAnswer
-            } else {
-                Why::Refused
+            why: match h {
+                Health::Hung => Why::NoAnswer,
+                Health::Crashed => Why::Refused,
+                // The API server answers, with an error: etcd cannot commit or read.
+                Health::Up => Why::NoQuorum,
             },
         };
         match s.backends[pick].health {
-            Health::Up => None,
+            Health::Up if ready[pick] => None,
+            Health::Up => Some(failed(pick, None, Health::Up)),
             // The connection was accepted: HAProxy retries only failed connections.
             Health::Hung => Some(failed(pick, None, Health::Hung)),
             // Refused: `retries` more attempts; with `option redispatch` the last one goes to
@@ -300,7 +374,7 @@ impl Lb {
                     Some(q) => {
                         clock.rr = ((q + 1) % n) as u8;
                         match s.backends[q].health {
-                            Health::Up => None,
+                            Health::Up if ready[q] => None,
                             h => Some(failed(pick, Some(q), h)),
                         }
                     }
@@ -317,9 +391,10 @@ impl Lb {
         match f.why {
             Why::Pinned => false,
             Why::NoBalancer => s.takeover.is_some(),
-            Why::NoServer => s.backends.iter().any(|b| b.health == Health::Up),
+            Why::NoServer => (0..s.backends.len()).any(|b| self.serves(s, b)),
             Why::Refused => true,
-            Why::NoAnswer => self.check == CheckType::Http,
+            // Only /readyz sees a hung server or one whose etcd has no quorum.
+            Why::NoAnswer | Why::NoQuorum => self.check == CheckType::Http,
         }
     }
 
@@ -439,6 +514,17 @@ impl Model for Lb {
                 actions.push(Action::Restart(Target::Balancer(i)));
             }
         }
+        if self.partition && !s.split_used {
+            // Each way to split the masters in two, named by the side without m1.
+            for mask in 1..self.all() {
+                if mask & 1 == 0 {
+                    actions.push(Action::Split(mask));
+                }
+            }
+        }
+        if self.heal && s.split != 0 {
+            actions.push(Action::Reunite);
+        }
         if !due {
             if let Some(delta) = Self::timers(s).min() {
                 actions.push(Action::Advance(delta));
@@ -452,28 +538,14 @@ impl Model for Lb {
         s.measured = None;
         match action {
             Action::Crash(Target::Server(b)) => {
-                let b = b as usize;
                 self.fault(&mut s);
-                let watched = self.serving_marks_up(&s, b);
-                let server = &mut s.backends[b];
-                server.health = Health::Crashed;
-                server.detected = false;
-                server.since = watched.then_some(0);
+                s.backends[b as usize].health = Health::Crashed;
                 s.crashes += 1;
             }
             Action::Hang(b) => {
-                let b = b as usize;
                 self.fault(&mut s);
-                let watched = self.serving_marks_up(&s, b);
-                let server = &mut s.backends[b];
-                server.health = Health::Hung;
-                server.detected = false;
+                s.backends[b as usize].health = Health::Hung;
                 s.hangs += 1;
-                if watched && self.check == CheckType::Tcp {
-                    s.measured = Some(Measured::Undetectable);
-                } else {
-                    s.backends[b].since = watched.then_some(0);
-                }
             }
             Action::Crash(Target::Balancer(i)) => {
                 self.fault(&mut s);
@@ -494,28 +566,21 @@ impl Model for Lb {
                 }
             }
             Action::Restart(Target::Server(b)) => {
-                let b = b as usize;
-                let watched = s.serving().is_some_and(|lb| !self.marked_up(&lb.checks[b]));
-                let server = &mut s.backends[b];
-                server.health = Health::Up;
-                server.detected = false;
-                server.since = watched.then_some(0);
+                s.backends[b as usize].health = Health::Up;
             }
             Action::Unhang(b) => {
                 let b = b as usize;
-                let watched = s.serving().is_some_and(|lb| !self.marked_up(&lb.checks[b]));
-                let server = &mut s.backends[b];
-                server.health = Health::Up;
-                server.detected = false;
-                server.since = watched.then_some(0);
+                s.backends[b].health = Health::Up;
+                self.watch(before, &mut s);
                 // A check waiting on the hung server gets its answer now.
+                let passes = self.passes(&s, b);
                 for i in 0..s.balancers.len() {
                     let Some(c) = s.balancers[i].checks.get_mut(b) else {
                         continue;
                     };
                     if c.in_flight {
                         c.in_flight = false;
-                        if let Some(up) = self.result(c, true) {
+                        if let Some(up) = self.result(c, passes) {
                             self.marked(&mut s, i as u8, b, up);
                         }
                     }
@@ -557,6 +622,7 @@ impl Model for Lb {
             Action::Check { balancer, server } => {
                 let (i, b) = (balancer as usize, server as usize);
                 let health = s.backends[b].health;
+                let passes = self.passes(&s, b);
                 let c = &mut s.balancers[i].checks[b];
                 let change = if c.in_flight {
                     c.in_flight = false;
@@ -566,7 +632,7 @@ impl Model for Lb {
                     c.next = Some(self.check_timeout);
                     None
                 } else {
-                    self.result(c, self.passes(health))
+                    self.result(c, passes)
                 };
                 if let Some(up) = change {
                     self.marked(&mut s, balancer, b, up);
@@ -593,12 +659,18 @@ impl Model for Lb {
                 s.measured = Some(Measured::TookOver { failed: s.failed });
                 // The new holder's view decides now: a server it has marked down is detected.
                 for b in 0..s.backends.len() {
-                    if s.backends[b].health != Health::Up && !self.serving_marks_up(&s, b) {
+                    if !self.serves(&s, b) && !self.serving_marks_up(&s, b) {
                         s.backends[b].detected = true;
                         s.backends[b].since = None;
                     }
                 }
             }
+            Action::Split(mask) => {
+                self.fault(&mut s);
+                s.split = mask;
+                s.split_used = true;
+            }
+            Action::Reunite => s.split = 0,
             Action::Advance(delta) => {
                 for b in &mut s.balancers {
                     for c in &mut b.checks {
@@ -619,6 +691,16 @@ impl Model for Lb {
                     }
                 }
             }
+        }
+        if matches!(
+            action,
+            Action::Crash(Target::Server(_))
+                | Action::Hang(_)
+                | Action::Restart(Target::Server(_))
+                | Action::Split(_)
+                | Action::Reunite
+        ) {
+            self.watch(before, &mut s);
         }
         self.settle(&mut s);
         Some(s)

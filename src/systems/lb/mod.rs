@@ -85,6 +85,11 @@ pub struct Lb {
     pub heal: bool,
     /// Explore one state per rotation of the servers' names (not with the client pinned to m1).
     pub symmetry: bool,
+    /// Cluster model: each master's API server uses its own etcd member, which serves only
+    /// with a quorum on its side of the network.
+    pub etcd: bool,
+    /// Cluster model: the network may split the masters once.
+    pub partition: bool,
 }
 
 impl Lb {
@@ -110,7 +115,21 @@ impl Lb {
             lb_crash: s.lb_crash,
             heal: s.heal,
             symmetry: s.symmetry && s.frontend != Frontend::None,
+            etcd: s.etcd,
+            partition: s.partition,
         }
+    }
+
+    /// The two sides of a partition, in words: "m1, m3 | m2".
+    pub fn sides(&self, mask: u8) -> (String, String) {
+        let side = |inside: bool| {
+            (0..self.masters)
+                .filter(|&b| (mask & (1 << b) != 0) == inside)
+                .map(name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        (side(false), side(true))
     }
 
     fn time(&self, ticks: u16) -> String {
@@ -137,7 +156,7 @@ pub fn balancer(i: u8) -> String {
 
 impl System for Lb {
     fn catalogue() -> Vec<Property<Lb>> {
-        properties::catalogue()
+        properties::catalogue::<Lb>()
     }
 
     fn vacuous(&self, property: &str) -> Option<&'static str> {
@@ -200,6 +219,11 @@ impl System for Lb {
             } => format!("{} checks {}", balancer(i), name(server)),
             Action::Request => "the client sends a request".to_string(),
             Action::TakeOver(i) => format!("{} claims the VIP", balancer(i)),
+            Action::Split(mask) => {
+                let (a, b) = self.sides(mask);
+                format!("the network splits the masters: {a} | {b}")
+            }
+            Action::Reunite => "the partition heals".to_string(),
             Action::Advance(t) => format!("{} pass", self.time(t)),
         }
     }

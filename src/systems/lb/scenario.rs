@@ -179,6 +179,14 @@ pub struct LbScenario {
     pub lb_crash: u8,
     pub heal: bool,
     pub symmetry: bool,
+    /// Cluster model: API servers over etcd, and the etcd network may split once.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub etcd: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partition: bool,
+    /// Cluster model: how `kubectl get` reads (a quorum read by default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reads: Option<crate::scenario::Reads>,
 }
 
 impl LbScenario {
@@ -245,15 +253,32 @@ impl LbScenario {
             }
             c
         };
+        if self.partition {
+            faults.push("one network partition between the masters".to_string());
+        }
+        let etcd = if self.etcd {
+            format!(
+                " (each over its own etcd member, quorum {}{})",
+                self.masters / 2 + 1,
+                match self.reads {
+                    Some(crate::scenario::Reads::Serializable) => {
+                        ", kubectl get served from the watch cache"
+                    }
+                    _ => "",
+                }
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{} API server{} behind {front}{checks}, {} request{}/s, {}, {}, {} ms ticks",
+            "{} API server{}{etcd} behind {front}{checks}, {} request{}/s, {}, {}, {} ms ticks",
             self.masters,
             if self.masters == 1 { "" } else { "s" },
             self.request_rate,
             if self.request_rate == 1 { "" } else { "s" },
             faults.join(" and "),
             if self.heal {
-                "crashed servers restart and hung ones answer again"
+                "what fails recovers"
             } else {
                 "no recovery"
             },
@@ -305,17 +330,18 @@ fn count(
     Ok(v as u8)
 }
 
-/// The first etcd field a load-balancer scenario sets, if any.
-fn raft_field(s: &Scenario) -> Option<&'static str> {
+/// The first etcd field a load-balancer scenario sets, if any; the cluster model reads
+/// `partition` and `reads` itself.
+fn raft_field(s: &Scenario, cluster: bool) -> Option<&'static str> {
     let d = Scenario::default();
     [
         (s.quorum.is_some(), "quorum"),
-        (s.partition, "partition"),
+        (s.partition && !cluster, "partition"),
         (s.pre_vote, "pre-vote"),
         (s.max_term != d.max_term, "max-term"),
         (s.writes != d.writes, "writes"),
         (!s.unsafe_rules.is_empty(), "unsafe"),
-        (s.reads.is_some(), "reads"),
+        (s.reads.is_some() && !cluster, "reads"),
         (s.link_faults != 0, "link-faults"),
         (s.splits != d.splits, "splits"),
         (s.pauses != 0, "pauses"),
@@ -360,13 +386,19 @@ pub fn lb_field(s: &Scenario) -> Option<&'static str> {
 /// Checks a load-balancer scenario and resolves its defaults: HAProxy's (`inter 2s`, `rise 2`,
 /// `fall 3`, `retries 3`, `fastinter` and `downinter` equal to `inter`), a single HAProxy in
 /// front, TCP checks, 10 requests per second and one crash.
-pub fn validate(s: &Scenario) -> Result<LbScenario, ScenarioError> {
-    if let Some(field) = raft_field(s) {
-        return Err(ScenarioError::RaftFieldForLb { field });
+pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError> {
+    if let Some(field) = raft_field(s, cluster) {
+        return Err(ScenarioError::RaftFieldForLb {
+            field,
+            model: if cluster { "cluster" } else { "lb" },
+        });
     }
     let masters = s.masters;
     if !(1..=MAX_MASTERS).contains(&masters) {
         return Err(ScenarioError::Masters(masters));
+    }
+    if s.partition && masters < 2 {
+        return Err(ScenarioError::PartitionOfOne);
     }
     let frontend = s.frontend.unwrap_or(Frontend::Single);
     let balancers = match (frontend, s.balancers) {
@@ -453,6 +485,9 @@ pub fn validate(s: &Scenario) -> Result<LbScenario, ScenarioError> {
         });
     }
     let lb_crash = s.lb_crash.unwrap_or(0);
+    if lb_crash > 0 && balancers == 0 {
+        return Err(ScenarioError::LbCrashWithoutBalancer);
+    }
     if lb_crash > u32::from(balancers) {
         return Err(ScenarioError::Range {
             field: "lb-crash",
@@ -463,7 +498,11 @@ pub fn validate(s: &Scenario) -> Result<LbScenario, ScenarioError> {
     }
     let crash = s
         .crash
-        .unwrap_or(if hang > 0 || lb_crash > 0 { 0 } else { 1 });
+        .unwrap_or(if hang > 0 || lb_crash > 0 || s.partition {
+            0
+        } else {
+            1
+        });
     if crash + hang > masters {
         return Err(ScenarioError::Range {
             field: "crash + hang",
@@ -472,11 +511,11 @@ pub fn validate(s: &Scenario) -> Result<LbScenario, ScenarioError> {
             got: crash + hang,
         });
     }
-    if crash + hang + lb_crash == 0 {
+    if crash + hang + lb_crash == 0 && !s.partition {
         return Err(ScenarioError::LbWithoutFaults);
     }
     Ok(LbScenario {
-        model: "lb",
+        model: if cluster { "cluster" } else { "lb" },
         masters: masters as u8,
         frontend,
         balancers,
@@ -500,6 +539,9 @@ pub fn validate(s: &Scenario) -> Result<LbScenario, ScenarioError> {
         lb_crash: lb_crash as u8,
         heal: s.heal,
         symmetry: s.symmetry,
+        etcd: cluster,
+        partition: s.partition,
+        reads: if cluster { s.reads } else { None },
     })
 }
 

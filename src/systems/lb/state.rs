@@ -79,6 +79,8 @@ pub enum Why {
     Refused,
     /// The server accepted the request and never answered.
     NoAnswer,
+    /// The API server answered with an error: its etcd member has no quorum.
+    NoQuorum,
 }
 
 /// A request that failed: the servers it was sent to and why.
@@ -123,6 +125,11 @@ pub struct LbState {
     pub crashes: u8,
     pub hangs: u8,
     pub lb_crashes: u8,
+    /// Cluster model: the masters cut off from the others by a network partition (the side
+    /// without m1... canonically the side not holding the lowest-numbered master), 0 for none.
+    pub split: u8,
+    /// The partition of the budget has happened.
+    pub split_used: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clock: Option<Clock>,
     /// Requests failed since the last fault ([`FOREVER`]: without end).
@@ -170,6 +177,17 @@ impl LbState {
         if let Some(f) = s.last.as_mut() {
             f.to = f.to.map(turn);
             f.redispatched = f.redispatched.map(turn);
+        }
+        if s.split != 0 {
+            let all = ((1u16 << n) - 1) as u8;
+            let mut mask = 0u8;
+            for b in 0..n {
+                if self.split & (1 << b) != 0 {
+                    mask |= 1 << turn(b as u8);
+                }
+            }
+            // A partition is named by the side without m1.
+            s.split = if mask & 1 != 0 { !mask & all } else { mask };
         }
         s
     }

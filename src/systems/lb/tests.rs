@@ -13,7 +13,7 @@ fn lb(f: impl FnOnce(&mut Scenario)) -> Lb {
         ..Scenario::default()
     };
     f(&mut s);
-    Lb::new(&scenario::validate(&s).expect("valid scenario"))
+    Lb::new(&scenario::validate(&s, false).expect("valid scenario"))
 }
 
 fn ms(d: &str) -> Option<scenario::Millis> {
@@ -215,7 +215,7 @@ fn redispatch_does_not_save_a_request_a_hung_server_accepted() {
     let Verdict::Violated(v) = decide(&m, &graph, NO_FAILED_REQUESTS) else {
         panic!("a hung server's requests fail");
     };
-    assert!(v.why.contains("never answers"), "{}", v.why);
+    assert!(v.why.contains("never answered"), "{}", v.why);
 }
 
 #[test]
