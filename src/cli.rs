@@ -414,6 +414,16 @@ pub struct TableArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Markdown)]
     pub format: TableFormat,
+    /// raft (the default): the etcd quorum alone. cluster: also a column for kubectl writes
+    /// through the front end after one master crash.
+    #[arg(long, value_enum)]
+    pub model: Option<ModelKind>,
+    /// With --model cluster: the front end of the extra column (default single).
+    #[arg(long, value_name = "KIND", value_enum)]
+    pub frontend: Option<Frontend>,
+    /// With --model cluster: the front end's health check (default http, GET /readyz).
+    #[arg(long, value_name = "TYPE", value_enum)]
+    pub check: Option<CheckType>,
     #[command(flatten)]
     pub budget: Budget,
 }

@@ -26,7 +26,8 @@ use crate::check::{self, CheckError, Options};
 use crate::cli::{TableArgs, TableFormat};
 use crate::progress::Meter;
 use crate::property::{Basis, Outcome};
-use crate::scenario::{Scenario, MAX_MASTERS};
+use crate::scenario::{CheckType, Frontend, Millis, ModelKind, Scenario, MAX_MASTERS};
+use crate::systems::cluster::KUBECTL_WRITE;
 use crate::systems::raft::{Raft, NO_SPLIT_BRAIN, WRITE_AVAILABILITY};
 use crate::systems::System;
 
@@ -46,6 +47,18 @@ pub struct Row {
     /// What a "no" in `survives_partition` rests on; null for a "yes" or an unknown cell.
     pub survives_partition_basis: Option<Basis>,
     pub split_brain_possible: Option<bool>,
+    /// `--model cluster`: kubectl-write-availability through the front end after one master
+    /// crash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub front_end: Option<FrontEndCell>,
+}
+
+/// The front end's column: its name and the verdict (`None` when a limit cut the check).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FrontEndCell {
+    pub frontend: &'static str,
+    pub check: &'static str,
+    pub kubectl_writes_after_one_crash: Option<bool>,
 }
 
 /// Everything that stops the table before it is built.
@@ -59,6 +72,10 @@ pub enum TableError {
     NoFaultViolation(u32),
     #[error("{0}")]
     Write(String),
+    #[error("kcheck table is by cluster size: --model raft or cluster (got lb)")]
+    Model,
+    #[error("--frontend and --check choose the front end of --model cluster's column: add --model cluster")]
+    FrontEndWithoutCluster,
 }
 
 /// A column of one row: the checks behind one cell (two cells for the crash column).
@@ -67,6 +84,7 @@ enum Column {
     Crashes,
     Partition,
     SplitBrain,
+    FrontEnd,
 }
 
 /// What a column's checks decided, with what a VIOLATED recoverability verdict rests on.
@@ -74,6 +92,7 @@ enum Cell {
     Crashes(Option<u32>, Option<Basis>),
     Partition(Option<bool>, Option<Basis>),
     SplitBrain(Option<bool>),
+    FrontEnd(Option<bool>),
 }
 
 /// A decided check: whether the property holds and, when a recoverability property is
@@ -91,6 +110,14 @@ pub fn run(args: &TableArgs) -> Result<u8, TableError> {
     if let Some(t) = args.budget.timeout.filter(|&t| check::timeout(t).is_none()) {
         return Err(CheckError::Timeout(t).into());
     }
+    match args.model {
+        Some(ModelKind::Lb) => return Err(TableError::Model),
+        Some(ModelKind::Cluster) => {}
+        _ if args.frontend.is_some() || args.check.is_some() => {
+            return Err(TableError::FrontEndWithoutCluster)
+        }
+        _ => {}
+    }
     let rows = build(args)?;
     let text = match args.format {
         TableFormat::Markdown => markdown(&rows),
@@ -102,6 +129,9 @@ pub fn run(args: &TableArgs) -> Result<u8, TableError> {
             || r.crashes_tolerated.is_none()
             || r.survives_partition.is_none()
             || r.split_brain_possible.is_none()
+            || r.front_end
+                .as_ref()
+                .is_some_and(|f| f.kubectl_writes_after_one_crash.is_none())
     });
     Ok(if unknown { 3 } else { 0 })
 }
@@ -119,9 +149,19 @@ pub fn build_with(
 ) -> Result<Vec<Row>, TableError> {
     // Largest clusters first: their checks take longest, so they start while the others fill
     // the remaining threads.
+    let cluster = args.model == Some(ModelKind::Cluster);
     let jobs: Vec<(u32, Column)> = (1..=args.max_masters)
         .rev()
-        .flat_map(|n| [Column::SplitBrain, Column::Partition, Column::Crashes].map(move |c| (n, c)))
+        .flat_map(|n| {
+            [
+                Column::SplitBrain,
+                Column::Partition,
+                Column::Crashes,
+                Column::FrontEnd,
+            ]
+            .map(move |c| (n, c))
+        })
+        .filter(|(_, c)| cluster || !matches!(c, Column::FrontEnd))
         .collect();
     let progress = Progress::new(!args.budget.quiet, jobs.len());
     let cells = jobs
@@ -144,6 +184,7 @@ pub fn build_with(
             survives_partition: None,
             survives_partition_basis: None,
             split_brain_possible: None,
+            front_end: None,
         })
         .collect();
     for (&(n, _), cell) in jobs.iter().zip(cells) {
@@ -159,6 +200,13 @@ pub fn build_with(
                 row.survives_partition_basis = basis;
             }
             Cell::SplitBrain(f) => row.split_brain_possible = f,
+            Cell::FrontEnd(f) => {
+                row.front_end = Some(FrontEndCell {
+                    frontend: args.frontend.unwrap_or(Frontend::Single).name(),
+                    check: front_end_check(args).name(),
+                    kubectl_writes_after_one_crash: f,
+                })
+            }
         }
     }
     Ok(rows)
@@ -217,7 +265,37 @@ fn decide_column(
             };
             Cell::SplitBrain(holds(&scenario, NO_SPLIT_BRAIN, args)?.map(|d| !d.holds))
         }
+        Column::FrontEnd => {
+            progress.show(n, "kubectl writes through the front end after one crash");
+            let scenario = front_end_scenario(n, args);
+            Cell::FrontEnd(holds(&scenario, KUBECTL_WRITE, args)?.map(|d| d.holds))
+        }
     })
+}
+
+/// The front end's check: `/readyz` unless there is no balancer to run one.
+fn front_end_check(args: &TableArgs) -> CheckType {
+    args.check
+        .unwrap_or(if args.frontend == Some(Frontend::None) {
+            CheckType::Tcp
+        } else {
+            CheckType::Http
+        })
+}
+
+/// The cluster scenario behind the front-end column: `n` masters, one master crash, the chosen
+/// front end and check, HAProxy's default inter 2s rise 2 fall 3 at 100 ms ticks.
+pub fn front_end_scenario(n: u32, args: &TableArgs) -> Scenario {
+    Scenario {
+        model: ModelKind::Cluster,
+        masters: n,
+        crash: Some(1),
+        frontend: Some(args.frontend.unwrap_or(Frontend::Single)),
+        check: Some(front_end_check(args)),
+        tick: Some(Millis(100)),
+        request_rate: Some(1),
+        ..Scenario::default()
+    }
 }
 
 /// Checks one property; `None` when a limit cut it.
@@ -248,6 +326,18 @@ fn holds(
 
 /// The table in Markdown: what each column means and under which bounds, then the rows.
 pub fn markdown(rows: &[Row]) -> String {
+    let front_end = rows.first().and_then(|r| r.front_end.as_ref());
+    let (front, head, rule) = match front_end {
+        Some(f) => (
+            format!(
+                "- kubectl writes after a crash: kubectl-write-availability HOLDS in kcheck's cluster model (client, front end `{}` with {} checks, API servers over their etcd members) with one master crashed for good; the seed's question end to end.\n",
+                f.frontend, f.check
+            ),
+            format!(" kubectl writes after a crash ({}) |", f.frontend),
+            ":---:|".to_string(),
+        ),
+        None => (String::new(), String::new(), String::new()),
+    };
     let (bounds, extended) = Scenario::default()
         .raft()
         .map(|s| {
@@ -263,10 +353,10 @@ for all behaviours with {bounds}.\n\n\
 - crashes tolerated: the largest k for which write-availability HOLDS with up to k members crashed for good, no partition.\n\
 - survives partition: write-availability HOLDS when the network may split once into any two non-empty groups, no crash (one master has nothing to split).\n\
 - split brain possible: no-split-brain is VIOLATED under {SPLIT_BRAIN_FAULTS}.\n\
-- ?: a limit (--max-states, --timeout) cut the check.\n- †: the VIOLATED write-availability behind the cell was found within the extended budget ({extended}) only; \
+{front}- ?: a limit (--max-states, --timeout) cut the check.\n- †: the VIOLATED write-availability behind the cell was found within the extended budget ({extended}) only; \
 unmarked, it is proved for every budget by a lemma of the model.\n\n\
-| masters | quorum | crashes tolerated | survives partition | split brain possible |\n\
-|--------:|-------:|------------------:|:------------------:|:--------------------:|\n"
+| masters | quorum | crashes tolerated | survives partition | split brain possible |{head}\n\
+|--------:|-------:|------------------:|:------------------:|:--------------------:|{rule}\n"
     );
     let mark = |basis: Option<Basis>| {
         if basis == Some(Basis::Budget) {
@@ -283,14 +373,18 @@ unmarked, it is proved for every budget by a lemma of the model.\n\n\
     };
     for r in rows {
         out.push_str(&format!(
-            "| {} | {} | {}{} | {}{} | {} |\n",
+            "| {} | {} | {}{} | {}{} | {} |{}\n",
             r.masters,
             count(r.quorum),
             count(r.crashes_tolerated),
             mark(r.crashes_tolerated_basis),
             flag(r.survives_partition),
             mark(r.survives_partition_basis),
-            flag(r.split_brain_possible)
+            flag(r.split_brain_possible),
+            r.front_end.as_ref().map_or(String::new(), |f| format!(
+                " {} |",
+                flag(f.kubectl_writes_after_one_crash)
+            ))
         ));
     }
     out

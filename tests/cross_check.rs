@@ -351,3 +351,117 @@ fn a_tampered_trace_does_not_replay() {
     t.steps[0].0 = kcheck::systems::raft::Action::Heal;
     assert_eq!(trace::replay(&model, &t), Err(1));
 }
+
+/// The load-balancer and cluster scenarios both checkers explore: small timings (100 ms
+/// ticks), each fault kind, each front end.
+fn lb_configurations() -> Vec<Scenario> {
+    use kcheck::scenario::{CheckType, Frontend, Millis, ModelKind};
+    let base = Scenario {
+        model: ModelKind::Lb,
+        tick: Some(Millis(100)),
+        inter: Some(Millis(500)),
+        request_rate: Some(2),
+        ..Scenario::default()
+    };
+    vec![
+        Scenario {
+            crash: Some(1),
+            heal: true,
+            ..base.clone()
+        },
+        Scenario {
+            hang: Some(1),
+            check: Some(CheckType::Http),
+            redispatch: true,
+            ..base.clone()
+        },
+        Scenario {
+            frontend: Some(Frontend::Vip),
+            crash: Some(1),
+            lb_crash: Some(1),
+            vip_failover: Some(Millis(300)),
+            ..base.clone()
+        },
+        Scenario {
+            frontend: Some(Frontend::None),
+            crash: Some(1),
+            heal: true,
+            ..base.clone()
+        },
+        Scenario {
+            model: ModelKind::Cluster,
+            masters: 3,
+            partition: true,
+            heal: true,
+            check: Some(CheckType::Http),
+            ..base.clone()
+        },
+    ]
+}
+
+/// kcheck's engine and stateright's checker on a load-balancer or cluster model: the same
+/// state count and the same invariant verdicts; and symmetry on or off changes no verdict and
+/// no measured extreme.
+fn agrees<M>(full: &M, reduced: &M, s: &Scenario)
+where
+    M: System + Clone + Send + Sync + 'static,
+    M::State: Send + Sync,
+    M::Action: PartialEq,
+{
+    let graph = explore_all(full, LIMITS);
+    let sr = full
+        .clone()
+        .checker()
+        .finish_when(HasDiscoveries::AllOf(std::iter::once("never").collect()))
+        .spawn_bfs()
+        .join();
+    assert_eq!(graph.len(), sr.unique_state_count(), "{s:?}");
+    let g_reduced = explore_all(reduced, LIMITS);
+    assert!(
+        g_reduced.len() < graph.len() || s.frontend.is_some(),
+        "{s:?}"
+    );
+    for p in M::catalogue() {
+        if full.vacuous(p.name).is_some() {
+            continue;
+        }
+        let ours = decide(full, &graph, &p, &LIMITS);
+        if let Kind::Invariant(_) = p.kind {
+            assert_eq!(
+                matches!(ours, Verdict::Violated(_)),
+                sr.discovery(p.name).is_some(),
+                "{} on {s:?}",
+                p.name
+            );
+        }
+        let on = decide(reduced, &g_reduced, &p, &LIMITS);
+        let extremes = |v: &Verdict<M>| match v {
+            Verdict::Holds {
+                extremes: Some(e), ..
+            } => Some((e.min.0, e.max.0)),
+            _ => None,
+        };
+        assert_eq!(ours.label(), on.label(), "{} on {s:?}", p.name);
+        assert_eq!(extremes(&ours), extremes(&on), "{} on {s:?}", p.name);
+    }
+}
+
+#[test]
+fn load_balancer_and_cluster_models_agree_with_stateright_and_with_symmetry_off() {
+    use kcheck::scenario::Valid;
+    use kcheck::systems::cluster::Cluster;
+    use kcheck::systems::lb::Lb;
+    for s in lb_configurations() {
+        let off = Scenario {
+            symmetry: false,
+            ..s.clone()
+        };
+        match (s.validate().expect("valid"), off.validate().expect("valid")) {
+            (Valid::Lb(on), Valid::Lb(off)) => agrees(&Lb::new(&off), &Lb::new(&on), &s),
+            (Valid::Cluster(on), Valid::Cluster(off)) => {
+                agrees(&Cluster::new(&off), &Cluster::new(&on), &s)
+            }
+            _ => unreachable!("load-balancer scenarios"),
+        }
+    }
+}

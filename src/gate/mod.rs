@@ -21,6 +21,8 @@ use crate::check::{self, Options};
 use crate::cli::GateArgs;
 use crate::progress::Meter;
 use crate::property::Outcome;
+use crate::report::PropertyResult;
+use crate::scenario::Valid;
 pub use file::{Defaults, Expect, GateError, GateFile, Row};
 
 /// What checking one row gave.
@@ -77,7 +79,11 @@ pub fn run(args: &GateArgs) -> Result<u8, GateError> {
     Ok(if pass { 0 } else { 1 })
 }
 
-/// Checks every row of every file in parallel; the outcomes come back in file and row order.
+/// Checks every row of every file; the outcomes come back in file and row order. Rows with the
+/// same scenario (once validated) and the same state limit, and no time limit of their own, are
+/// decided by one exploration: a scenario file pinned property by property is explored once.
+/// Groups run in parallel. (A row with a time limit runs alone: a limit shared with other
+/// properties could cut it where it alone would finish.)
 /// `progress`: show a progress line (on a terminal, on runs longer than a second).
 pub fn check_all(files: &[GateFile], progress: bool) -> Result<Vec<Vec<RowOutcome>>, GateError> {
     let rows: Vec<(&GateFile, &Row)> = files
@@ -85,23 +91,82 @@ pub fn check_all(files: &[GateFile], progress: bool) -> Result<Vec<Vec<RowOutcom
         .flat_map(|f| f.rows.iter().map(move |r| (f, r)))
         .collect();
     let total = rows.len();
+    let mut groups: Vec<(Option<Valid>, Vec<usize>)> = Vec::new();
+    for (k, (_, row)) in rows.iter().enumerate() {
+        let key = row.scenario.validate().ok();
+        let shared = row.timeout.is_none() && key.is_some();
+        let found = groups.iter_mut().find(|(g, members)| {
+            shared
+                && *g == key
+                && rows[members[0]].1.timeout.is_none()
+                && rows[members[0]].1.max_states == row.max_states
+        });
+        match found {
+            Some((_, members)) => members.push(k),
+            None => groups.push((key, vec![k])),
+        }
+    }
+    // Largest groups first: they take longest.
+    groups.sort_by_key(|(_, members)| std::cmp::Reverse(members.len()));
     let done = AtomicUsize::new(0);
     let meter = Meter::new(progress);
-    let flat = rows
+    let decided = groups
         .par_iter()
-        .map(|(f, row)| {
-            let outcome = check_row(f, row);
-            let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+        .with_max_len(1)
+        .map(|(_, members)| {
+            let group: Vec<(&GateFile, &Row)> = members.iter().map(|&k| rows[k]).collect();
+            let outcomes = check_group(&group);
+            let k = done.fetch_add(members.len(), Ordering::Relaxed) + members.len();
             meter.show(|| format!("gate: {k} of {total} rows checked"));
-            outcome
+            outcomes.map(|o| members.iter().copied().zip(o).collect::<Vec<_>>())
         })
         .collect::<Result<Vec<_>, _>>();
     meter.clear();
-    let mut flat = flat?.into_iter();
+    let mut flat: Vec<Option<RowOutcome>> = vec![None; total];
+    for (k, outcome) in decided?.into_iter().flatten() {
+        flat[k] = Some(outcome);
+    }
+    let mut flat = flat.into_iter().map(|o| o.expect("every row is decided"));
     Ok(files
         .iter()
         .map(|f| flat.by_ref().take(f.rows.len()).collect())
         .collect())
+}
+
+/// Decides rows that share a scenario and limits with one check; a row whose property cannot be
+/// checked there (one that says nothing about the scenario) is checked alone, so its error names
+/// its own line.
+fn check_group(group: &[(&GateFile, &Row)]) -> Result<Vec<RowOutcome>, GateError> {
+    if group.len() == 1 {
+        return check_row(group[0].0, group[0].1).map(|o| vec![o]);
+    }
+    let start = Instant::now();
+    let (_, first) = group[0];
+    let options = Options {
+        properties: group.iter().map(|(_, r)| r.property.clone()).collect(),
+        max_states: first.max_states,
+        timeout: None,
+        progress: false,
+    };
+    let Ok(report) = check::verify(&first.scenario, &options) else {
+        return group.iter().map(|(f, r)| check_row(f, r)).collect();
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    group
+        .iter()
+        .map(|(f, row)| {
+            let result = report
+                .results
+                .iter()
+                .find(|r| r.property == row.property)
+                .ok_or_else(|| GateError::Check {
+                    path: f.path.clone(),
+                    line: row.line,
+                    reason: format!("no verdict for `{}`", row.property),
+                })?;
+            Ok(outcome(row, result, seconds))
+        })
+        .collect()
 }
 
 fn check_row(file: &GateFile, row: &Row) -> Result<RowOutcome, GateError> {
@@ -118,13 +183,18 @@ fn check_row(file: &GateFile, row: &Row) -> Result<RowOutcome, GateError> {
         reason: e.to_string(),
     })?;
     let seconds = start.elapsed().as_secs_f64();
-    let Some(result) = report.results.into_iter().next() else {
+    let Some(result) = report.results.first() else {
         return Err(GateError::Check {
             path: file.path.clone(),
             line: row.line,
             reason: format!("no verdict for `{}`", row.property),
         });
     };
+    Ok(outcome(row, result, seconds))
+}
+
+/// A row's outcome from its property's result.
+fn outcome(row: &Row, result: &PropertyResult, seconds: f64) -> RowOutcome {
     let measured = result.measure.as_ref().map(|m| (m.min, m.max, m.unit));
     let pins_hold = match measured {
         Some((min, max, _)) => row.min.is_none_or(|p| p == min) && row.max.is_none_or(|p| p == max),
@@ -136,16 +206,16 @@ fn check_row(file: &GateFile, row: &Row) -> Result<RowOutcome, GateError> {
             row.min.map_or(String::new(), |p| format!(" min {p}")),
             row.max.map_or(String::new(), |p| format!(" max {p}"))
         )),
-        _ => result.why.or(result.claim),
-    };
-    Ok(RowOutcome {
-        got: result.verdict,
-        pass: result.verdict == row.expect.outcome() && pins_hold,
         // For a VIOLATED recoverability verdict, the why says what it rests on: a proof, or
         // the extended budget.
+        _ => result.why.clone().or(result.claim.clone()),
+    };
+    RowOutcome {
+        got: result.verdict,
+        pass: result.verdict == row.expect.outcome() && pins_hold,
         detail,
         seconds,
-    })
+    }
 }
 
 /// The results table, the failures in detail, and a summary line. Times are the last word of

@@ -100,6 +100,18 @@ impl Model for Cluster {
     fn next_state(&self, s: &LbState, action: Action) -> Option<LbState> {
         self.lb.next_state(s, action)
     }
+
+    fn format_action(&self, action: &Action) -> String {
+        self.lb.format_action(action)
+    }
+
+    fn format_step(&self, last: &LbState, action: Action) -> Option<String> {
+        self.lb.format_step(last, action)
+    }
+
+    fn properties(&self) -> Vec<stateright::Property<Self>> {
+        crate::systems::lb::properties::stateright_invariants()
+    }
 }
 
 impl System for Cluster {

@@ -705,4 +705,17 @@ impl Model for Lb {
         self.settle(&mut s);
         Some(s)
     }
+
+    fn format_action(&self, action: &Action) -> String {
+        crate::systems::System::describe(self, action)
+    }
+
+    fn format_step(&self, last: &LbState, action: Action) -> Option<String> {
+        self.next_state(last, action)
+            .map(|next| crate::systems::System::changes(self, last, &next).join("\n"))
+    }
+
+    fn properties(&self) -> Vec<stateright::Property<Self>> {
+        super::properties::stateright_invariants()
+    }
 }

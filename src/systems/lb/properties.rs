@@ -98,6 +98,18 @@ pub fn catalogue<M: OverLb>() -> Vec<Property<M>> {
     ]
 }
 
+/// The invariants, as stateright's checker (and explorer) take them.
+pub fn stateright_invariants<M: OverLb>() -> Vec<stateright::Property<M>> {
+    vec![
+        stateright::Property::always(NO_FAILED_REQUESTS, |m: &M, s: &LbState| {
+            no_failed_request(m, s).is_none()
+        }),
+        stateright::Property::always(NO_REQUEST_TO_DEAD, |m: &M, s: &LbState| {
+            no_request_to_dead(m, s).is_none()
+        }),
+    ]
+}
+
 fn no_failed_request<M: OverLb>(m: &M, s: &LbState) -> Option<String> {
     s.last.map(|f| m.lb().failure(s, &f))
 }
