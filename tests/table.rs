@@ -113,6 +113,9 @@ fn a_lowered_quorum_shows_split_brain_in_the_table() {
     let args = kcheck::cli::TableArgs {
         max_masters: 4,
         format: kcheck::cli::TableFormat::Json,
+        model: None,
+        frontend: None,
+        check: None,
         budget: kcheck::cli::Budget {
             max_states: 1_000_000,
             timeout: None,
@@ -125,4 +128,56 @@ fn a_lowered_quorum_shows_split_brain_in_the_table() {
     assert_eq!(split, [Some(false), Some(true), Some(true), Some(true)]);
     let quorum: Vec<Option<u32>> = rows.iter().map(|r| r.quorum).collect();
     assert_eq!(quorum, [Some(1), Some(1), Some(1), Some(2)]);
+}
+
+/// `--model cluster` adds the front end's verdict: kubectl writes after one master crash. With
+/// HAProxy checking /readyz they come back exactly where etcd keeps a quorum; with every client
+/// pinned to master 1 they never do, whatever the quorum.
+#[test]
+fn the_cluster_table_adds_the_front_ends_verdict() {
+    let (code, out, err) = kcheck(&[
+        "table",
+        "--model",
+        "cluster",
+        "--max-masters",
+        "4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let column = |rows: &serde_json::Value| -> Vec<serde_json::Value> {
+        rows.as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["front_end"]["kubectl_writes_after_one_crash"].clone())
+            .collect()
+    };
+    assert_eq!(
+        column(&rows),
+        [false, false, true, true].map(serde_json::Value::from)
+    );
+    let (code, out, err) = kcheck(&[
+        "table",
+        "--model",
+        "cluster",
+        "--frontend",
+        "none",
+        "--max-masters",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        column(&rows),
+        [false, false, false].map(serde_json::Value::from)
+    );
+    // The Raft table has no such column, and refuses the front end's flags.
+    let (_, out, _) = kcheck(&["table", "--max-masters", "2", "--format", "json"]);
+    assert!(!out.contains("front_end"), "{out}");
+    let (code, _, err) = kcheck(&["table", "--frontend", "vip"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("add --model cluster"), "{err}");
 }

@@ -295,7 +295,7 @@ pub fn load(path: &Path, defaults: Defaults) -> Result<GateFile, GateError> {
             if kind != "measure" {
                 return Err(at(
                     p.span().start,
-                    format!("min and max pin a measure's extremes; {property} is a {kind}"),
+                    format!("min and max pin a measure's extremes; {property} is not a measure ({kind})"),
                 ));
             }
             *pin = Some(match p.get_ref() {
