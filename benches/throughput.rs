@@ -1,5 +1,5 @@
 //! Throughput of kcheck's exploration engine against stateright's own BFS checker, on the same
-//! Raft models. Run with `cargo bench --bench throughput`.
+//! models (Raft, load balancer, cluster). Run with `cargo bench --bench throughput`.
 //!
 //! Each checker explores the full reachable state space; the best wall time of up to three runs
 //! is kept (a single run when one takes longer than [`SLOW`]).
@@ -7,9 +7,13 @@
 use std::time::{Duration, Instant};
 
 use kcheck::engine::{explore_all, Limits};
+use kcheck::scenario::{CheckType, Millis, ModelKind, Valid};
 use kcheck::scenario::{NetworkMode, Recovery, Scenario};
+use kcheck::systems::cluster::Cluster;
+use kcheck::systems::lb::Lb;
 use kcheck::systems::raft::Raft;
-use stateright::{Checker, HasDiscoveries, Model};
+use kcheck::systems::System;
+use stateright::{Checker, HasDiscoveries};
 
 /// Runs per measurement.
 const RUNS: usize = 3;
@@ -50,7 +54,7 @@ fn best_of<T>(mut f: impl FnMut() -> T) -> (T, Duration) {
     best.expect("at least one run")
 }
 
-fn kcheck_row(name: &str, checker: &'static str, model: &Raft) -> Row {
+fn kcheck_row<M: System>(name: &str, checker: &'static str, model: &M) -> Row {
     let (graph, spent) = best_of(|| {
         explore_all(
             model,
@@ -72,7 +76,12 @@ fn kcheck_row(name: &str, checker: &'static str, model: &Raft) -> Row {
     }
 }
 
-fn stateright_row(name: &str, model: &Raft, threads: usize) -> Row {
+fn stateright_row<M>(name: &str, model: &M, threads: usize) -> Row
+where
+    M: System + Clone + Send + Sync + 'static,
+    M::State: Send + Sync,
+    M::Action: PartialEq,
+{
     let (states, spent) = best_of(|| {
         model
             .clone()
@@ -194,11 +203,76 @@ fn main() {
         }
         notes.push(note);
     }
+    load_balancer(threads, &mut notes);
     println!();
     for note in notes {
         println!("{note}");
     }
     network_modes();
+}
+
+/// The load-balancer and cluster models at realistic timings: HAProxy's `inter 2s rise 2 fall
+/// 3` at 10 ms ticks, one API server crash (and restart, for lb).
+fn load_balancer(threads: usize, notes: &mut Vec<String>) {
+    let lb = Scenario {
+        model: ModelKind::Lb,
+        crash: Some(1),
+        heal: true,
+        ..Default::default()
+    };
+    let cluster = |masters| Scenario {
+        model: ModelKind::Cluster,
+        masters,
+        crash: Some(1),
+        check: Some(CheckType::Http),
+        tick: Some(Millis(10)),
+        ..Default::default()
+    };
+    for (name, scenario) in [
+        ("lb m=3 haproxy 2s heal", lb),
+        ("cluster m=3 readyz crash", cluster(3)),
+        ("cluster m=5 readyz crash", cluster(5)),
+    ] {
+        let off = Scenario {
+            symmetry: false,
+            ..scenario.clone()
+        };
+        let (k, s) = match (
+            scenario.validate().expect("valid scenario"),
+            off.validate().expect("valid scenario"),
+        ) {
+            (Valid::Lb(on), Valid::Lb(off)) => {
+                print_row(&kcheck_row(name, "kcheck-sym", &Lb::new(&on)));
+                let model = Lb::new(&off);
+                (
+                    kcheck_row(name, "kcheck", &model),
+                    stateright_row(name, &model, threads),
+                )
+            }
+            (Valid::Cluster(on), Valid::Cluster(off)) => {
+                print_row(&kcheck_row(name, "kcheck-sym", &Cluster::new(&on)));
+                let model = Cluster::new(&off);
+                (
+                    kcheck_row(name, "kcheck", &model),
+                    stateright_row(name, &model, threads),
+                )
+            }
+            _ => unreachable!("load-balancer scenarios"),
+        };
+        print_row(&k);
+        print_row(&s);
+        let mut note = format!(
+            "{name}: kcheck/stateright states/s ratio = {:.2}x",
+            k.rate() / s.rate()
+        );
+        if k.states != s.states {
+            note.push_str(&format!(
+                "\n  WARNING: state counts differ: kcheck {} vs stateright {}",
+                k.states, s.states
+            ));
+        }
+        notes.push(note);
+    }
 }
 
 /// The cost of the message mode: the same scenarios with RPCs as atomic steps and as messages

@@ -696,3 +696,75 @@ fn browser_shows_kchecks_verdicts_marks_and_traces() {
         assert_eq!(row["cells"][0], "CHECKING", "{row}");
     }
 }
+
+/// The explorer serves the load-balancer model: its verdicts and measures as verify gives them,
+/// and the browser follows a counterexample (a request to a hung server) to the state that
+/// violates the invariant.
+#[test]
+fn browser_follows_a_load_balancer_counterexample() {
+    let (_, out, _) = common::kcheck(&[
+        "verify",
+        "models/lb-hung-http-check.toml",
+        "--tick",
+        "100ms",
+        "--inter",
+        "1s",
+        "--timeout-check",
+        "500ms",
+        "--request-rate",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let verify: Value = serde_json::from_str(&out).expect("json");
+    let served = serve(&[
+        "models/lb-hung-http-check.toml",
+        "--tick",
+        "100ms",
+        "--inter",
+        "1s",
+        "--timeout-check",
+        "500ms",
+        "--request-rate",
+        "2",
+    ]);
+    let opened = browse(&served, "--wait-done", &["-"], "explorer-lb");
+    let (_, status) = get(&served, "/.kcheck");
+    let status: Value = serde_json::from_str(&status).expect("status json");
+    let path = status["decided"]["paths"]["no-failed-requests"]
+        .as_str()
+        .expect("a counterexample path")
+        .to_string();
+    let page = browse(&served, "--wait-done", &[&path], "explorer-lb-trace");
+    let (first, trace) = (&opened["shots"][0], &page["shots"][0]);
+    let results = verify["results"].as_array().expect("results");
+    let rows = first["properties"].as_array().expect("rows");
+    assert_eq!(rows.len(), results.len());
+    for (row, r) in rows.iter().zip(results) {
+        assert_eq!(row["property"], r["property"]);
+        let cells = strings(&row["cells"]);
+        assert_eq!(cells[0], r["verdict"].as_str().unwrap().to_uppercase());
+        if r["kind"] == "measure" {
+            let words = format!("min {} ms, max {} ms", r["min"], r["max"]);
+            assert!(
+                cells[3].contains(&words) || r["unit"] != "ms",
+                "{words}: {cells:?}"
+            );
+        }
+    }
+    let verify_trace: Vec<&str> = results
+        .iter()
+        .find(|r| r["property"] == "no-failed-requests")
+        .expect("no-failed-requests")["trace"]
+        .as_array()
+        .expect("a trace")
+        .iter()
+        .map(|t| t["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(strings(&trace["path"]), verify_trace);
+    let marks = strings(&trace["marks"]);
+    assert!(marks.contains(&"violates no-failed-requests"), "{marks:?}");
+    assert!(marks.contains(&"on trace no-failed-requests"), "{marks:?}");
+    let state = trace["state"].as_str().unwrap();
+    assert!(state.contains("accepted, never answered"), "{state}");
+}

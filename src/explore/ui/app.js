@@ -27,7 +27,7 @@ async function getJSON(url) {
 
 const plural = (n, word, many) => `${n} ${n === 1 ? word : (many || word + 's')}`;
 const seconds = (s) => `${s.toFixed(2)} s`;
-const MARK_LABEL = { violates: 'violates', dead: 'dead', example: 'example', 'on-trace': 'on trace' };
+const MARK_LABEL = { violates: 'violates', dead: 'dead', example: 'example', 'on-trace': 'on trace', measured: 'measured' };
 
 function markBadge(m) {
   return el('span', { class: `mark ${m.mark}`, title: m.note, 'data-property': m.property },
@@ -85,6 +85,10 @@ function renderProperties() {
     const r = results.find((x) => x.property === p.property);
     const verdict = r ? r.verdict : 'checking';
     const found = [el('div', {}, p.meaning)];
+    if (r && r.verdict === 'holds' && r.min !== undefined) {
+      const amount = (a) => (typeof a === 'number' ? `${a} ${r.unit}` : a);
+      found.push(el('div', { class: 'note measure' }, `min ${amount(r.min)}, max ${amount(r.max)}, exact over every behaviour`));
+    }
     if (r && r.verdict === 'holds' && r.claim) found.push(el('div', { class: 'note' }, r.claim));
     if (r && r.verdict === 'incomplete') found.push(el('div', { class: 'note' }, r.claim || 'a limit cut the search'));
     if (r && r.verdict === 'violated') {

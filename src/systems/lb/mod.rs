@@ -178,6 +178,10 @@ impl System for Lb {
 
     fn describe(&self, action: &Action) -> String {
         match *action {
+            Action::Crash(Target::Server(b)) if self.etcd => format!(
+                "{} crashes: its API server refuses connections, its etcd member is gone",
+                name(b)
+            ),
             Action::Crash(Target::Server(b)) => {
                 format!("{}'s API server crashes: connections are refused", name(b))
             }
@@ -240,7 +244,12 @@ impl System for Lb {
                     None => "",
                 };
                 let health = format!("{:?}", server.health).to_lowercase();
-                format!("{} {health}{mark}", name(b as u8))
+                let quorum = if self.etcd && server.health != Health::Crashed && !self.ready(s, b) {
+                    " without etcd quorum"
+                } else {
+                    ""
+                };
+                format!("{} {health}{mark}{quorum}", name(b as u8))
             })
             .collect();
         let front = match (self.frontend, s.holder) {
@@ -248,7 +257,13 @@ impl System for Lb {
             (_, Some(h)) => format!("{} serves", balancer(h)),
             (_, None) => "no balancer serves".to_string(),
         };
-        format!("{}; {front}", servers.join(", "))
+        let split = if s.split != 0 {
+            let (a, b) = self.sides(s.split);
+            format!("; network split: {a} | {b}")
+        } else {
+            String::new()
+        };
+        format!("{}; {front}{split}", servers.join(", "))
     }
 
     fn changes(&self, before: &LbState, after: &LbState) -> Vec<String> {
@@ -329,7 +344,7 @@ impl System for Lb {
                 if failed == 1 { "" } else { "s" }
             )),
             Some(Measured::Undetectable) => out
-                .push("a TCP check passes a hung server: it will never be marked down".to_string()),
+                .push("the TCP checks still pass (the connection is accepted): the failed API server will never be marked down".to_string()),
             Some(Measured::Forever) => {
                 out.push("requests fail from now on until a repair".to_string())
             }
@@ -351,6 +366,19 @@ impl System for Lb {
         }
         if self.check == CheckType::Tcp && s.backends.iter().any(|b| b.health == Health::Hung) {
             return "a hung API server passes every TCP check, so it stays in rotation".to_string();
+        }
+        if let Some(b) =
+            (0..s.backends.len()).find(|&b| s.backends[b].health == Health::Up && !self.ready(s, b))
+        {
+            return format!(
+                "{}'s etcd member has no quorum and nothing will restore one{}",
+                name(b as u8),
+                if self.check == CheckType::Tcp {
+                    "; its API server accepts connections, so its TCP check passes and it stays in rotation"
+                } else {
+                    ""
+                }
+            );
         }
         "no behaviour from here reaches the goal".to_string()
     }

@@ -209,8 +209,13 @@ impl LbScenario {
         let mut faults = Vec::new();
         if self.crash > 0 {
             faults.push(format!(
-                "up to {} API server crash{}",
+                "up to {} {} crash{}",
                 self.crash,
+                if self.etcd {
+                    "master (API server and etcd member)"
+                } else {
+                    "API server"
+                },
                 if self.crash == 1 { "" } else { "es" }
             ));
         }
