@@ -233,7 +233,7 @@ impl Lb {
 
     /// Applies a check's result to HAProxy's health counter; returns the server's new marking
     /// when it changes (true: marked up).
-    fn result(&self, c: &mut Check, ok: bool) -> Option<bool> {
+    pub(super) fn result(&self, c: &mut Check, ok: bool) -> Option<bool> {
         let was_up = self.marked_up(c);
         if ok {
             if c.health < self.full() {

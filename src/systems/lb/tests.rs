@@ -446,3 +446,123 @@ fn rotating_the_servers_commutes_with_every_step() {
         }
     }
 }
+
+/// HAProxy's health counter: `rise` consecutive successes mark a server up and set its health
+/// to full, so it then takes `fall` consecutive failures to go down; a success in between puts
+/// it back at full.
+#[test]
+fn the_health_counter_follows_haproxy() {
+    let m = lb(|s| {
+        s.rise = Some(2);
+        s.fall = Some(3);
+    });
+    let mut c = state::Check {
+        health: 0,
+        next: None,
+        in_flight: false,
+    };
+    let results: Vec<Option<bool>> = [true, true, false, false, true, false, false, false]
+        .into_iter()
+        .map(|ok| m.result(&mut c, ok))
+        .collect();
+    assert_eq!(
+        results,
+        [None, Some(true), None, None, None, None, None, Some(false)]
+    );
+    assert_eq!(c.health, 0);
+}
+
+/// A hung server that answers again answers the check waiting on it: back in rotation between
+/// (rise − 1)·fastinter and downinter + (rise − 1)·fastinter later, as after a crash.
+#[test]
+fn a_check_waiting_on_a_hung_server_gets_its_answer_when_it_recovers() {
+    let m = lb(|s| {
+        s.masters = 2;
+        s.hang = Some(1);
+        s.heal = true;
+        s.check = Some(CheckType::Http);
+        s.tick = ms("100ms");
+        s.inter = ms("500ms");
+        s.fastinter = ms("200ms");
+        s.downinter = ms("300ms");
+        s.timeout_check = ms("400ms");
+        s.rise = Some(2);
+        s.request_rate = Some(1);
+    });
+    let graph = explore_all(&m, limits());
+    assert_eq!(
+        measure(&m, &graph, UP_DETECTION),
+        (finite(200), finite(300 + 200))
+    );
+}
+
+/// A check waiting on a hung server that answers again is answered at once: a success, not a
+/// time-out that would count against a server that is healthy again.
+#[test]
+fn a_waiting_check_is_answered_when_the_hung_server_recovers() {
+    use stateright::Model;
+    let m = lb(|s| {
+        s.hang = Some(1);
+        s.heal = true;
+        s.check = Some(CheckType::Http);
+        s.tick = ms("100ms");
+        s.inter = ms("500ms");
+        s.request_rate = Some(1);
+    });
+    let graph = explore_all(&m, limits());
+    let waiting = graph
+        .states()
+        .find(|s| {
+            s.balancers[0]
+                .checks
+                .iter()
+                .any(|c| c.in_flight && c.health > m.rise)
+                && !s.choosing()
+        })
+        .expect("a check waits on a hung server during detection");
+    let b = waiting.balancers[0]
+        .checks
+        .iter()
+        .position(|c| c.in_flight)
+        .expect("waiting");
+    let after = m
+        .next_state(waiting, actions::Action::Unhang(b as u8))
+        .expect("the server answers again");
+    let c = after.balancers[0].checks[b];
+    assert!(!c.in_flight);
+    assert_eq!(c.health, m.full());
+}
+
+/// A standby that claims the VIP with a dead server already marked down brings that knowledge
+/// with it: the front end has detected the server, and routing to it later is a regression.
+#[test]
+fn a_takeover_keeps_what_the_new_holder_has_detected() {
+    use stateright::Model;
+    let m = lb(|s| {
+        s.frontend = Some(Frontend::Vip);
+        s.crash = Some(1);
+        s.lb_crash = Some(1);
+        s.tick = ms("100ms");
+        s.inter = ms("500ms");
+        s.request_rate = Some(1);
+        s.vip_failover = ms("2s");
+    });
+    let graph = explore_all(&m, limits());
+    let (state, standby, server) = graph
+        .states()
+        .filter(|s| s.takeover == Some(0) && !s.choosing())
+        .find_map(|s| {
+            let i = s.balancers.iter().position(|b| b.up)?;
+            let b = (0..s.backends.len()).find(|&b| {
+                s.backends[b].health == Health::Crashed
+                    && !s.backends[b].detected
+                    && !m.marked_up(&s.balancers[i].checks[b])
+            })?;
+            Some((s, i, b))
+        })
+        .expect("the old holder crashed before detecting what the standby did");
+    let after = m
+        .next_state(state, actions::Action::TakeOver(standby as u8))
+        .expect("the standby claims the VIP");
+    assert!(after.backends[server].detected);
+}
