@@ -2,7 +2,8 @@
 //!
 //! A model checker for Kubernetes control-plane high availability. kcheck explores every
 //! behaviour of explicit-state models of the parts of a control plane that decide whether it
-//! survives a fault, starting with etcd's Raft quorum, and says for each property whether it
+//! survives a fault (etcd's Raft quorum, the load balancer in front of the API servers, and the
+//! path of a `kubectl` request through both), and says for each property whether it
 //! HOLDS within the printed bounds, is VIOLATED (with a readable counterexample that replays on
 //! the model), or is INCOMPLETE because a limit cut the search.
 //!
@@ -18,7 +19,8 @@
 //!
 //! ## Modules
 //! - [`scenario`]: the cluster and its fault budget; TOML loading; validation.
-//! - [`systems`]: the modelled systems ([`systems::raft`]) and the [`systems::System`] trait.
+//! - [`systems`]: the modelled systems ([`systems::raft`], [`systems::lb`], [`systems::cluster`])
+//!   and the [`systems::System`] trait.
 //! - [`property`]: properties, their kinds, verdicts and traces.
 //! - [`engine`]: exploration and the decision procedure of each property kind.
 //! - [`check`]: scenario to report.

@@ -309,3 +309,30 @@ fn list_shows_every_model() {
         assert!(out.contains(line), "{line}: {out}");
     }
 }
+
+/// Long traces of time passing fold in text: a run of steps that change nothing is one line
+/// naming what happened and how often; JSON keeps every step.
+#[test]
+fn quiet_steps_fold_in_text_and_not_in_json() {
+    let args = [
+        "verify",
+        "models/lb-haproxy.toml",
+        "--property",
+        "down-detection-time",
+    ];
+    let (_, text, _) = kcheck(&args);
+    assert!(
+        text.contains("nothing else happens: 100ms pass ×3, the client sends a request ×2"),
+        "{text}"
+    );
+    let (_, out, _) = kcheck(&[&args[..], &["--format", "json"]].concat());
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let steps = v["results"][0]["trace_min"]
+        .as_array()
+        .expect("trace")
+        .len();
+    assert!(
+        text.contains(&format!("minimum, {} steps:", steps - 1)),
+        "{text}"
+    );
+}

@@ -197,8 +197,35 @@ fn witness(out: &mut String, r: &PropertyResult) {
 }
 
 /// A trace's numbered steps, each with what changed, and its final state.
+/// A run of at least this many steps that change nothing worth saying (time passing, requests
+/// that succeed) prints as one line; JSON and ITF keep every step.
+const QUIET_RUN: usize = 4;
+
 fn steps(out: &mut String, trace: &[super::Step]) {
-    for (i, step) in trace.iter().enumerate() {
+    let quiet = |i: usize| i > 0 && i + 1 < trace.len() && trace[i].changes.is_empty();
+    let mut i = 0;
+    while i < trace.len() {
+        let run = (i..trace.len()).take_while(|&j| quiet(j)).count();
+        if run >= QUIET_RUN {
+            // What the quiet steps did, in order of first appearance, with how often.
+            let mut kinds: Vec<(&str, usize)> = Vec::new();
+            for step in &trace[i..i + run] {
+                match kinds.iter_mut().find(|(a, _)| *a == step.action) {
+                    Some((_, n)) => *n += 1,
+                    None => kinds.push((&step.action, 1)),
+                }
+            }
+            let kinds: Vec<String> = kinds.iter().map(|(a, n)| format!("{a} ×{n}")).collect();
+            let _ = writeln!(
+                out,
+                "  {i:>2}–{}. nothing else happens: {}",
+                i + run - 1,
+                kinds.join(", ")
+            );
+            i += run;
+            continue;
+        }
+        let step = &trace[i];
         let _ = writeln!(out, "  {i:>2}. {}", step.action);
         if i == 0 {
             for part in step.summary.split("; ") {
@@ -208,6 +235,7 @@ fn steps(out: &mut String, trace: &[super::Step]) {
         for change in &step.changes {
             let _ = writeln!(out, "        - {change}");
         }
+        i += 1;
     }
     if let Some(last) = trace.last() {
         let _ = writeln!(out, "  final state:");
