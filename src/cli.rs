@@ -170,7 +170,7 @@ pub struct ScenarioArgs {
     /// HAProxy instances sharing the VIP (2 or 3). Default 2.
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = balancers, help_heading = "Load balancer (--model lb)")]
     pub balancers: Option<u32>,
-    /// The balancer software.
+    /// The balancer software: haproxy (active checks, the default) or nginx (passive checks).
     #[arg(
         long,
         value_name = "LB",
@@ -226,6 +226,12 @@ pub struct ScenarioArgs {
     /// Up to K API servers hang: they accept connections and never answer.
     #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = crash, help_heading = "Load balancer (--model lb)")]
     pub hang: Option<u32>,
+    /// With --lb nginx: failed attempts that make a server unavailable (1 to 10). Default 1.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = max_fails, help_heading = "Load balancer (--model lb)")]
+    pub max_fails: Option<u32>,
+    /// With --lb nginx: how long a server stays unavailable after max-fails. Default 10s.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = "Load balancer (--model lb)")]
+    pub fail_timeout: Option<Millis>,
     /// Up to K HAProxy instances crash.
     #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = crash, help_heading = "Load balancer (--model lb)")]
     pub lb_crash: Option<u32>,
@@ -312,6 +318,8 @@ impl ScenarioArgs {
             vip_failover,
             hang,
             lb_crash,
+            max_fails,
+            fail_timeout,
             tick
         );
         s.redispatch |= self.redispatch;
@@ -456,6 +464,10 @@ fn crash(text: &str) -> Result<u32, String> {
 
 fn balancers(text: &str) -> Result<u32, String> {
     whole(text, "balancers", 2, 3).map(|n| n as u32)
+}
+
+fn max_fails(text: &str) -> Result<u32, String> {
+    whole(text, "max-fails", 1, 10).map(|n| n as u32)
 }
 
 fn rise(text: &str) -> Result<u32, String> {

@@ -410,6 +410,9 @@ pub struct Scenario {
     pub hang: Option<u32>,
     /// How many HAProxy instances may crash.
     pub lb_crash: Option<u32>,
+    /// nginx (`lb = "nginx"`): failed attempts that make a server unavailable, and for how long.
+    pub max_fails: Option<u32>,
+    pub fail_timeout: Option<Millis>,
 }
 
 impl Default for Scenario {
@@ -454,6 +457,8 @@ impl Default for Scenario {
             vip_failover: None,
             hang: None,
             lb_crash: None,
+            max_fails: None,
+            fail_timeout: None,
         }
     }
 }
@@ -613,6 +618,12 @@ pub enum ScenarioError {
         "lb-crash crashes a balancer, and frontend none has none: use --frontend single or vip"
     )]
     LbCrashWithoutBalancer,
+    #[error("{field} is a setting of HAProxy's active checks; nginx has none (use max-fails and fail-timeout)")]
+    HaproxyFieldForNginx { field: &'static str },
+    #[error("{field} is an nginx setting: add --lb nginx")]
+    NginxFieldForHaproxy { field: &'static str },
+    #[error("--lb nginx with --frontend none: with no load balancer there is no nginx")]
+    NginxWithoutBalancer,
     #[error("a load-balancer check needs a fault: set crash, hang or lb-crash to 1 or more")]
     LbWithoutFaults,
     #[error("cannot read {path}: {reason}")]

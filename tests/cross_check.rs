@@ -355,7 +355,7 @@ fn a_tampered_trace_does_not_replay() {
 /// The load-balancer and cluster scenarios both checkers explore: small timings (100 ms
 /// ticks), each fault kind, each front end.
 fn lb_configurations() -> Vec<Scenario> {
-    use kcheck::scenario::{CheckType, Frontend, Millis, ModelKind};
+    use kcheck::scenario::{CheckType, Frontend, LbKind, Millis, ModelKind};
     let base = Scenario {
         model: ModelKind::Lb,
         tick: Some(Millis(100)),
@@ -385,6 +385,15 @@ fn lb_configurations() -> Vec<Scenario> {
         Scenario {
             frontend: Some(Frontend::None),
             crash: Some(1),
+            heal: true,
+            ..base.clone()
+        },
+        Scenario {
+            lb: Some(LbKind::Nginx),
+            inter: None,
+            max_fails: Some(2),
+            fail_timeout: Some(Millis(500)),
+            crash: Some(2),
             heal: true,
             ..base.clone()
         },

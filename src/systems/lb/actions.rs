@@ -55,8 +55,12 @@ impl Lb {
         self.rise + self.fall - 1
     }
 
-    /// Whether a balancer's check marks its server up.
+    /// Whether a balancer's check marks its server up. With nginx's passive checks: the server
+    /// is not serving out its `fail_timeout`.
     pub fn marked_up(&self, c: &Check) -> bool {
+        if self.passive.is_some() {
+            return c.next.is_none();
+        }
         c.health >= self.rise
     }
 
@@ -136,7 +140,11 @@ impl Lb {
     fn fresh(&self) -> ArrayVec<Check, 7> {
         (0..self.masters)
             .map(|_| Check {
-                health: self.full(),
+                health: if self.passive.is_some() {
+                    0
+                } else {
+                    self.full()
+                },
                 next: None,
                 in_flight: false,
             })
@@ -204,6 +212,10 @@ impl Lb {
                 if s.balancers[i].up {
                     s.balancers[i].checks.clear();
                 }
+                continue;
+            }
+            if self.passive.is_some() {
+                // No active checks: only `fail_timeout` runs, set when a server is taken out.
                 continue;
             }
             for b in 0..s.backends.len() {
@@ -292,12 +304,20 @@ impl Lb {
             }
             s.backends[b].detected = false;
             let marked_up = self.serving_marks_up(s, b);
-            let watched = s.serving().is_some() && marked_up == was;
+            // nginx never marks a server up (it tries it again after `fail_timeout`): no
+            // recovery to time.
+            let watched =
+                s.serving().is_some() && marked_up == was && (was || self.passive.is_none());
             s.backends[b].since = None;
             if !watched {
                 continue;
             }
-            if !is && self.passes(s, b) {
+            let unseen = match self.passive {
+                // Passive checks see only refused connections.
+                Some(_) => s.backends[b].health != Health::Crashed,
+                None => self.passes(s, b),
+            };
+            if !is && unseen {
                 s.measured = Some(Measured::Undetectable);
             } else {
                 s.backends[b].since = Some(0);
@@ -310,8 +330,86 @@ impl Lb {
         s.failed = 0;
     }
 
+    /// nginx sends the request: round robin over the servers not serving out a
+    /// `fail_timeout`; a refused connection counts against its server (`max_fails` of them take
+    /// it out for `fail_timeout`) and the request goes to the next server
+    /// (`proxy_next_upstream`), until one accepts. An accepted connection is never retried.
+    fn route_passive(&self, s: &mut LbState) -> Option<Failed> {
+        let n = self.masters as usize;
+        let (max_fails, fail_timeout) = self.passive.expect("passive checks");
+        let Some(h) = s.holder else {
+            return Some(Failed {
+                to: None,
+                redispatched: None,
+                why: Why::NoBalancer,
+            });
+        };
+        let h = h as usize;
+        let mut refused: Option<usize> = None;
+        // The first refusing server the front end had already taken out before this request.
+        let mut again: Option<usize> = None;
+        let mut tried = 0u8;
+        loop {
+            let rr = s.clock.as_ref().expect("requests run on the clock").rr as usize;
+            let pick = (0..n)
+                .map(|k| (rr + k) % n)
+                .find(|&j| self.marked_up(&s.balancers[h].checks[j]) && tried & (1 << j) == 0);
+            let Some(pick) = pick else {
+                return Some(Failed {
+                    to: refused.map(|r| r as u8),
+                    redispatched: None,
+                    why: if refused.is_some() {
+                        Why::Refused
+                    } else {
+                        Why::NoServer
+                    },
+                });
+            };
+            tried |= 1 << pick;
+            if let Some(c) = s.clock.as_mut() {
+                c.rr = ((pick + 1) % n) as u8;
+            }
+            let failed = |why| {
+                Some(Failed {
+                    to: Some(refused.unwrap_or(pick) as u8),
+                    redispatched: refused.map(|_| pick as u8),
+                    why,
+                })
+            };
+            match s.backends[pick].health {
+                Health::Up if self.ready(s, pick) => {
+                    s.balancers[h].checks[pick].health = 0;
+                    // Answered after a refusal: record the refused server when the front end
+                    // had already taken it out (nginx's trial after `fail_timeout`).
+                    return again.map(|r| Failed {
+                        to: Some(r as u8),
+                        redispatched: Some(pick as u8),
+                        why: Why::Retried,
+                    });
+                }
+                Health::Up => return failed(Why::NoQuorum),
+                Health::Hung => return failed(Why::NoAnswer),
+                Health::Crashed => {
+                    if s.backends[pick].detected {
+                        again = again.or(Some(pick));
+                    }
+                    let c = &mut s.balancers[h].checks[pick];
+                    c.health = (c.health + 1).min(max_fails);
+                    if c.health >= max_fails {
+                        c.next = Some(fail_timeout);
+                        self.marked(s, h as u8, pick, false);
+                    }
+                    refused = refused.or(Some(pick));
+                }
+            }
+        }
+    }
+
     /// Sends the client's request: `None` when it is answered.
     fn route(&self, s: &mut LbState) -> Option<Failed> {
+        if self.passive.is_some() {
+            return self.route_passive(s);
+        }
         let n = self.masters as usize;
         if self.frontend == Frontend::None {
             return match s.backends[0].health {
@@ -394,7 +492,10 @@ impl Lb {
             Why::NoServer => (0..s.backends.len()).any(|b| self.serves(s, b)),
             Why::Refused => true,
             // Only /readyz sees a hung server or one whose etcd has no quorum.
-            Why::NoAnswer | Why::NoQuorum => self.check == CheckType::Http,
+            Why::NoAnswer | Why::NoQuorum => {
+                self.passive.is_none() && self.check == CheckType::Http
+            }
+            Why::Retried => true,
         }
     }
 
@@ -619,6 +720,10 @@ impl Model for Lb {
                 }
                 return Some(s);
             }
+            Action::Check { balancer, server } if self.passive.is_some() => {
+                // `fail_timeout` is over: nginx tries the server again with the next request.
+                s.balancers[balancer as usize].checks[server as usize].next = None;
+            }
             Action::Check { balancer, server } => {
                 let (i, b) = (balancer as usize, server as usize);
                 let health = s.backends[b].health;
@@ -645,7 +750,9 @@ impl Model for Lb {
                 }
                 if let Some(f) = failed {
                     s.last = Some(f);
-                    if self.ends(&s, &f) {
+                    if f.why == Why::Retried {
+                        // Answered: nothing failed.
+                    } else if self.ends(&s, &f) {
                         s.failed = s.failed.saturating_add(1).min(FOREVER - 1);
                     } else {
                         s.failed = FOREVER;
@@ -658,9 +765,13 @@ impl Model for Lb {
                 s.takeover = None;
                 s.measured = Some(Measured::TookOver { failed: s.failed });
                 // The new holder's view decides now: a server it has marked down is detected.
+                // A working server it already has up needs no detection either.
                 for b in 0..s.backends.len() {
-                    if !self.serves(&s, b) && !self.serving_marks_up(&s, b) {
+                    let (serves, up) = (self.serves(&s, b), self.serving_marks_up(&s, b));
+                    if !serves && !up {
                         s.backends[b].detected = true;
+                        s.backends[b].since = None;
+                    } else if serves && up {
                         s.backends[b].since = None;
                     }
                 }

@@ -79,6 +79,8 @@ pub struct Lb {
     pub redispatch: bool,
     pub request_every: u16,
     pub vip_failover: u16,
+    /// nginx's passive checks: `max_fails` and `fail_timeout` (ticks); `None` for HAProxy.
+    pub passive: Option<(u8, u16)>,
     pub crash: u8,
     pub hang: u8,
     pub lb_crash: u8,
@@ -110,6 +112,7 @@ impl Lb {
             redispatch: s.redispatch,
             request_every: s.request_every,
             vip_failover: s.vip_failover,
+            passive: s.max_fails.zip(s.fail_timeout),
             crash: s.crash,
             hang: s.hang,
             lb_crash: s.lb_crash,
@@ -220,6 +223,14 @@ impl System for Lb {
             Action::Check {
                 balancer: i,
                 server,
+            } if self.passive.is_some() => format!(
+                "{}'s fail_timeout for {} runs out",
+                balancer(i),
+                name(server)
+            ),
+            Action::Check {
+                balancer: i,
+                server,
             } => format!("{} checks {}", balancer(i), name(server)),
             Action::Request => "the client sends a request".to_string(),
             Action::TakeOver(i) => format!("{} claims the VIP", balancer(i)),
@@ -270,12 +281,39 @@ impl System for Lb {
         let mut out = Vec::new();
         for (i, (b0, b1)) in before.balancers.iter().zip(&after.balancers).enumerate() {
             for (server, (c0, c1)) in b0.checks.iter().zip(&b1.checks).enumerate() {
+                let word = match (self.marked_up(c0), self.marked_up(c1)) {
+                    (true, false) => " — marked DOWN".to_string(),
+                    (false, true) => " — marked UP".to_string(),
+                    _ => String::new(),
+                };
+                if let Some((_, fail_timeout)) = self.passive {
+                    if c0.health != c1.health {
+                        out.push(format!(
+                            "{}: {} failed attempts {} → {}",
+                            balancer(i as u8),
+                            name(server as u8),
+                            c0.health,
+                            c1.health
+                        ));
+                    }
+                    if c0.next != c1.next && (c0.next.is_none() || c1.next.is_none()) {
+                        out.push(match c1.next {
+                            Some(_) => format!(
+                                "{}: {} out of rotation for {} (fail_timeout){word}",
+                                balancer(i as u8),
+                                name(server as u8),
+                                self.time(fail_timeout)
+                            ),
+                            None => format!(
+                                "{}: {}'s fail_timeout is over: the next request may try it",
+                                balancer(i as u8),
+                                name(server as u8)
+                            ),
+                        });
+                    }
+                    continue;
+                }
                 if c0.health != c1.health {
-                    let word = match (self.marked_up(c0), self.marked_up(c1)) {
-                        (true, false) => " — marked DOWN".to_string(),
-                        (false, true) => " — marked UP".to_string(),
-                        _ => String::new(),
-                    };
                     out.push(format!(
                         "{}: {} health {} → {}{word}",
                         balancer(i as u8),

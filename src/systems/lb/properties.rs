@@ -111,7 +111,9 @@ pub fn stateright_invariants<M: OverLb>() -> Vec<stateright::Property<M>> {
 }
 
 fn no_failed_request<M: OverLb>(m: &M, s: &LbState) -> Option<String> {
-    s.last.map(|f| m.lb().failure(s, &f))
+    s.last
+        .filter(|f| f.why != Why::Retried)
+        .map(|f| m.lb().failure(s, &f))
 }
 
 fn no_request_to_dead<M: OverLb>(m: &M, s: &LbState) -> Option<String> {
@@ -146,6 +148,9 @@ pub fn vacuous(m: &Lb, property: &str) -> Option<&'static str> {
             Some("no API server fails (set --crash or --hang)")
         }
         UP_DETECTION if !m.heal => Some("no API server recovers (set --heal)"),
+        UP_DETECTION if m.passive.is_some() => {
+            Some("nginx marks no server up: after fail_timeout it simply tries the server again")
+        }
         _ => None,
     }
 }
@@ -271,6 +276,10 @@ impl Lb {
             (Why::NoServer, _) => format!(
                 "a request fails: {front}: every API server is marked down, HAProxy answers 503"
             ),
+            (Why::Refused, _) if self.passive.is_some() => format!(
+                "a request fails: {front} → {}: connection refused, and so does every other server nginx still has in rotation",
+                api(&to)
+            ),
             (Why::Refused, None) => format!(
                 "a request fails: {front} → {}: connection refused{}",
                 api(&to),
@@ -293,6 +302,13 @@ impl Lb {
                 "a request fails: {front} → {}: connection refused; the redispatched last retry → {}: accepted, never answered",
                 api(&to),
                 api(&super::name(r))
+            ),
+            (Why::Retried, r) => format!(
+                "a request reaches {} again: client → {} → {}: connection refused; nginx tries the next server, {}, which answers",
+                api(&to),
+                front.trim_start_matches("client → "),
+                api(&to),
+                api(&r.map(super::name).unwrap_or_default())
             ),
             (Why::NoQuorum, r) => {
                 let b = r.or(f.to).unwrap_or(0);

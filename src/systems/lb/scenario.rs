@@ -49,12 +49,16 @@ impl CheckType {
     }
 }
 
-/// The balancer software (`--lb`). HAProxy's active checks are modelled.
+/// The balancer software (`--lb`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum LbKind {
+    /// HAProxy's active health checks.
     #[default]
     Haproxy,
+    /// nginx open source: no active checks, passive ones (`max_fails`, `fail_timeout`), and a
+    /// refused connection tried on the next server (`proxy_next_upstream`).
+    Nginx,
 }
 
 /// A duration as configuration files write it: `2s`, `200ms`, `1.5s`. A bare number is refused:
@@ -173,6 +177,11 @@ pub struct LbScenario {
     pub request_rate: u32,
     pub request_every: u16,
     pub vip_failover: u16,
+    /// nginx: failed attempts that make a server unavailable, and for how long (ticks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_fails: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_timeout: Option<u16>,
     /// API servers that may crash, hang; balancer instances that may crash.
     pub crash: u8,
     pub hang: u8,
@@ -197,11 +206,15 @@ impl LbScenario {
 
     /// The scenario in words, for report headers.
     pub fn describe(&self) -> String {
+        let software = match self.lb {
+            LbKind::Haproxy => "HAProxy",
+            LbKind::Nginx => "nginx",
+        };
         let front = match self.frontend {
             Frontend::None => "no load balancer: clients pinned to m1".to_string(),
-            Frontend::Single => "one HAProxy in front".to_string(),
+            Frontend::Single => format!("one {software} in front"),
             Frontend::Vip => format!(
-                "a VIP shared by {} HAProxy instances (failover {})",
+                "a VIP shared by {} {software} instances (failover {})",
                 self.balancers,
                 self.time(self.vip_failover.into())
             ),
@@ -235,6 +248,11 @@ impl LbScenario {
         }
         let checks = if self.frontend == Frontend::None {
             String::new()
+        } else if let (Some(max_fails), Some(fail_timeout)) = (self.max_fails, self.fail_timeout) {
+            format!(
+                ", nginx passive checks max_fails={max_fails} fail_timeout={} (a refused connection is tried on the next server)",
+                self.time(fail_timeout.into())
+            )
         } else {
             let mut c = format!(
                 ", {} check inter {} rise {} fall {}",
@@ -382,6 +400,8 @@ pub fn lb_field(s: &Scenario) -> Option<&'static str> {
         (s.vip_failover.is_some(), "vip-failover"),
         (s.hang.is_some(), "hang"),
         (s.lb_crash.is_some(), "lb-crash"),
+        (s.max_fails.is_some(), "max-fails"),
+        (s.fail_timeout.is_some(), "fail-timeout"),
     ]
     .into_iter()
     .find(|(set, _)| *set)
@@ -421,6 +441,37 @@ pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError
         }
         (f, Some(_)) => return Err(ScenarioError::BalancersWithout { frontend: f.name() }),
     };
+    let lb = s.lb.unwrap_or_default();
+    if lb == LbKind::Nginx {
+        // nginx open source has no active checks and retries every server on a refused
+        // connection: HAProxy's settings mean nothing to it.
+        let haproxy = [
+            (s.check.is_some(), "check"),
+            (s.inter.is_some(), "inter"),
+            (s.fastinter.is_some(), "fastinter"),
+            (s.downinter.is_some(), "downinter"),
+            (s.timeout_check.is_some(), "timeout-check"),
+            (s.rise.is_some(), "rise"),
+            (s.fall.is_some(), "fall"),
+            (s.retries.is_some(), "retries"),
+            (s.redispatch, "redispatch"),
+        ];
+        if let Some((_, field)) = haproxy.into_iter().find(|(set, _)| *set) {
+            return Err(ScenarioError::HaproxyFieldForNginx { field });
+        }
+        if frontend == Frontend::None {
+            return Err(ScenarioError::NginxWithoutBalancer);
+        }
+    } else if let Some(field) = [
+        (s.max_fails.is_some(), "max-fails"),
+        (s.fail_timeout.is_some(), "fail-timeout"),
+    ]
+    .into_iter()
+    .find(|(set, _)| *set)
+    .map(|(_, f)| f)
+    {
+        return Err(ScenarioError::NginxFieldForHaproxy { field });
+    }
     let check = s.check.unwrap_or(CheckType::Tcp);
     if frontend == Frontend::None {
         if s.check == Some(CheckType::Http) {
@@ -480,6 +531,18 @@ pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError
         s.vip_failover.unwrap_or(Millis(3000)),
         tick_ms,
     )?;
+    let (max_fails, fail_timeout) = if lb == LbKind::Nginx {
+        (
+            Some(count("max-fails", s.max_fails, 1, MAX_RISE_FALL, 1)?),
+            Some(ticks(
+                "fail-timeout",
+                s.fail_timeout.unwrap_or(Millis(10_000)),
+                tick_ms,
+            )?),
+        )
+    } else {
+        (None, None)
+    };
     let hang = s.hang.unwrap_or(0);
     if hang > masters {
         return Err(ScenarioError::Range {
@@ -524,7 +587,7 @@ pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError
         masters: masters as u8,
         frontend,
         balancers,
-        lb: s.lb.unwrap_or_default(),
+        lb,
         check,
         tick_ms,
         inter,
@@ -539,6 +602,8 @@ pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError
         request_rate,
         request_every,
         vip_failover,
+        max_fails,
+        fail_timeout,
         crash: crash as u8,
         hang: hang as u8,
         lb_crash: lb_crash as u8,

@@ -81,6 +81,8 @@ pub enum Why {
     NoAnswer,
     /// The API server answered with an error: its etcd member has no quorum.
     NoQuorum,
+    /// Not a failure: the request was answered by another server after `to` refused it.
+    Retried,
 }
 
 /// A request that failed: the servers it was sent to and why.

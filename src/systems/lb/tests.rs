@@ -417,6 +417,16 @@ fn rotating_the_servers_commutes_with_every_step() {
             s.vip_failover = ms("500ms");
             s.symmetry = false;
         }),
+        lb(|s| {
+            s.lb = Some(scenario::LbKind::Nginx);
+            s.max_fails = Some(2);
+            s.fail_timeout = ms("500ms");
+            s.crash = Some(2);
+            s.heal = true;
+            s.tick = ms("100ms");
+            s.request_rate = Some(2);
+            s.symmetry = false;
+        }),
     ];
     let successors = |m: &Lb, s: &LbState| {
         let mut actions = Vec::new();
@@ -565,4 +575,71 @@ fn a_takeover_keeps_what_the_new_holder_has_detected() {
         .next_state(state, actions::Action::TakeOver(standby as u8))
         .expect("the standby claims the VIP");
     assert!(after.backends[server].detected);
+}
+
+fn nginx(f: impl FnOnce(&mut Scenario)) -> Lb {
+    lb(|s| {
+        s.lb = Some(scenario::LbKind::Nginx);
+        s.tick = ms("100ms");
+        f(s);
+    })
+}
+
+/// nginx's passive checks count refused connections: with two servers, a refused request is
+/// tried on the other one and the next request comes back to the dead one, so its `max_fails`
+/// failed attempts come one request interval P apart after the first, which comes 0 to 2P
+/// after the crash.
+#[test]
+fn nginx_takes_a_server_out_after_max_fails_refused_attempts() {
+    for max_fails in 1..=3u32 {
+        let m = nginx(|s| {
+            s.masters = 2;
+            s.max_fails = Some(max_fails);
+            s.request_rate = Some(2);
+        });
+        let graph = explore_all(&m, limits());
+        let p = 500;
+        assert_eq!(
+            measure(&m, &graph, DOWN_DETECTION),
+            (finite((max_fails - 1) * p), finite((max_fails + 1) * p)),
+            "max_fails {max_fails}"
+        );
+    }
+}
+
+/// nginx tries a refused connection on the next server (`proxy_next_upstream`): a crash costs
+/// no request. A hung server accepts the connection, so nothing counts against it and its share
+/// of the requests fails for ever.
+#[test]
+fn nginx_retries_a_refused_connection_but_not_a_hung_server() {
+    let crash = nginx(|s| s.request_rate = Some(2));
+    assert!(holds(&crash, NO_FAILED_REQUESTS));
+    let hang = nginx(|s| {
+        s.hang = Some(1);
+        s.request_rate = Some(2);
+    });
+    assert!(!holds(&hang, NO_FAILED_REQUESTS));
+    assert!(!holds(&hang, HUNG_DETECTED));
+}
+
+/// After `fail_timeout` nginx tries a server it took out again, with a live request: a request
+/// reaches the dead server after the front end marked it down (retried elsewhere, so it does not
+/// fail). HAProxy's active checks keep it out.
+#[test]
+fn nginx_tries_a_dead_server_again_after_fail_timeout() {
+    let m = nginx(|s| {
+        s.request_rate = Some(2);
+        s.fail_timeout = ms("1s");
+    });
+    let graph = explore_all(&m, limits());
+    let Verdict::Violated(v) = decide(&m, &graph, NO_REQUEST_TO_DEAD) else {
+        panic!("nginx's trial request reaches the dead server");
+    };
+    assert!(v.why.contains("nginx tries the next server"), "{}", v.why);
+    let haproxy = lb(|s| {
+        s.tick = ms("100ms");
+        s.inter = ms("1s");
+        s.request_rate = Some(2);
+    });
+    assert!(holds(&haproxy, NO_REQUEST_TO_DEAD));
 }
