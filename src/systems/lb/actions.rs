@@ -191,6 +191,11 @@ impl Lb {
         let Some(b) = s.serving() else {
             return true;
         };
+        // nginx's failed-attempt counts change with answered requests too (an answer resets
+        // one): the requests matter while a count is not zero.
+        if self.passive.is_some() && b.checks.iter().any(|c| c.health > 0) {
+            return true;
+        }
         let mut any = false;
         for (server, c) in b.checks.iter().enumerate() {
             if self.marked_up(c) {

@@ -643,3 +643,31 @@ fn nginx_tries_a_dead_server_again_after_fail_timeout() {
     });
     assert!(holds(&haproxy, NO_REQUEST_TO_DEAD));
 }
+
+/// nginx forgets a server's failed attempts when it answers a request (`peer->fails = 0` on
+/// success): one refusal, a recovery and an answer leave it with a clean slate.
+#[test]
+fn nginx_forgets_failed_attempts_when_a_server_answers() {
+    use stateright::Model;
+    let m = nginx(|s| {
+        s.masters = 2;
+        s.max_fails = Some(2);
+        s.heal = true;
+        s.request_rate = Some(2);
+        s.symmetry = false;
+    });
+    let graph = explore_all(&m, limits());
+    let state = graph
+        .states()
+        .find(|s| {
+            s.backends[0].health == Health::Up
+                && s.balancers[0].checks[0].health == 1
+                && s.clock.is_some_and(|c| c.next == 0 && c.rr == 0)
+                && !s.choosing()
+        })
+        .expect("m1 back with one failed attempt on record, a request about to go to it");
+    let after = m
+        .next_state(state, actions::Action::Request)
+        .expect("the request is sent");
+    assert_eq!(after.balancers[0].checks[0].health, 0);
+}
