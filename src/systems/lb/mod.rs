@@ -41,8 +41,15 @@
 //! chosen freely. A fault happens at an event instant or at the fault's own chosen phase, which
 //! covers every order of events.
 //!
+//! - **nginx** (`--lb nginx`): no active checks; passive ones as `ngx_http_upstream_round_robin`
+//!   keeps them: a refused connection counts against its server (`max_fails` of them take it out
+//!   for `fail_timeout`, after which the next request tries it again), an answer resets the count,
+//!   and the request goes on to the next server (`proxy_next_upstream`). An accepted connection
+//!   counts as nothing, so a hung server is never taken out.
+//!
 //! Left out: `leastconn` (every request here is over at once, so no server holds more
-//! connections than another), passive checks, `spread-checks`, and the time retries take. After
+//! connections than another), HAProxy's passive checks, `spread-checks`, and the time retries
+//! take. After
 //! a balancer restart, HAProxy starts every server at `rise`; a healthy server's first check is
 //! taken to pass before it can fail.
 //!
