@@ -163,127 +163,31 @@ fn write_outputs(report: &report::Report, format: Format, dir: &Path) -> Result<
 }
 
 fn list() -> String {
-    let mut out = String::from(
-        "raft: etcd Raft quorum (elections, replication, commit, crashes, partitions, membership)\n",
-    );
+    let mut out = format!("raft: {}\n", ModelKind::Raft.meaning());
+    let line = |out: &mut String, name: &str, kind: &str, meaning: &str, width: usize| {
+        out.push_str(&format!("  {name:<width$} {kind:<15} {meaning}\n"));
+    };
     for p in Raft::catalogue() {
-        out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
-        for p in Lb::catalogue() {
-            out.push_str(&format!(
-                "  {:<43} {:<15} {}\n",
-                p.name,
-                p.kind.label(),
-                p.meaning
-            ));
-        }
-        out.push_str(&format!(
-            "  {:<26} {:<15} {}\n",
-            p.name,
-            p.kind.label(),
-            p.meaning
-        ));
-    }
-    out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
-    for p in Lb::catalogue() {
-        out.push_str(&format!(
-            "  {:<43} {:<15} {}\n",
-            p.name,
-            p.kind.label(),
-            p.meaning
-        ));
-    }
-    out.push_str(&format!(
-        "cluster: {}; every lb property, and:\n",
-        ModelKind::Cluster.meaning()
-    ));
-    for p in Cluster::catalogue().into_iter().skip(Lb::catalogue().len()) {
-        out.push_str(&format!(
-            "  {:<43} {:<15} {}\n",
-            p.name,
-            p.kind.label(),
-            p.meaning
-        ));
+        line(&mut out, p.name, p.kind.label(), p.meaning, 26);
     }
     out.push_str("  etcd safety rules (--unsafe RULE removes one, to show what it protects):\n");
     for rule in UnsafeRule::ALL {
-        out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
-        for p in Lb::catalogue() {
-            out.push_str(&format!(
-                "  {:<43} {:<15} {}\n",
-                p.name,
-                p.kind.label(),
-                p.meaning
-            ));
-        }
-        out.push_str(&format!(
-            "  {:<26} {:<15} {}\n",
-            rule.name(),
-            "rule",
-            rule.meaning()
-        ));
+        line(&mut out, rule.name(), "rule", rule.meaning(), 26);
     }
-    out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
-    for p in Lb::catalogue() {
-        out.push_str(&format!(
-            "  {:<43} {:<15} {}\n",
-            p.name,
-            p.kind.label(),
-            p.meaning
-        ));
-    }
-    out.push_str(&format!(
-        "cluster: {}; every lb property, and:\n",
-        ModelKind::Cluster.meaning()
-    ));
-    for p in Cluster::catalogue().into_iter().skip(Lb::catalogue().len()) {
-        out.push_str(&format!(
-            "  {:<43} {:<15} {}\n",
-            p.name,
-            p.kind.label(),
-            p.meaning
-        ));
-    }
-    out.push_str(
-        "  operator's recovery actions (--recovery ACTION, after the faults):
-",
-    );
+    out.push_str("  operator's recovery actions (--recovery ACTION, after the faults):\n");
     for action in Recovery::ALL {
-        out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
-        for p in Lb::catalogue() {
-            out.push_str(&format!(
-                "  {:<43} {:<15} {}\n",
-                p.name,
-                p.kind.label(),
-                p.meaning
-            ));
-        }
-        out.push_str(&format!(
-            "  {:<26} {:<15} {}\n",
-            action.name(),
-            "recovery",
-            action.meaning()
-        ));
+        line(&mut out, action.name(), "recovery", action.meaning(), 26);
     }
     out.push_str(&format!("lb: {}\n", ModelKind::Lb.meaning()));
     for p in Lb::catalogue() {
-        out.push_str(&format!(
-            "  {:<43} {:<15} {}\n",
-            p.name,
-            p.kind.label(),
-            p.meaning
-        ));
+        line(&mut out, p.name, p.kind.label(), p.meaning, 43);
     }
     out.push_str(&format!(
         "cluster: {}; every lb property, and:\n",
         ModelKind::Cluster.meaning()
     ));
     for p in Cluster::catalogue().into_iter().skip(Lb::catalogue().len()) {
-        out.push_str(&format!(
-            "  {:<43} {:<15} {}\n",
-            p.name,
-            p.kind.label(),
-            p.meaning
-        ));
+        line(&mut out, p.name, p.kind.label(), p.meaning, 43);
     }
     out
 }

@@ -68,7 +68,7 @@ impl ModelKind {
     pub fn meaning(self) -> &'static str {
         match self {
             ModelKind::Raft => "etcd Raft quorum: elections, replication, commit, crashes, partitions, membership and recovery",
-            ModelKind::Lb => "the API servers behind a load balancer: HAProxy's active health checks, retries and redispatch, a pinned client, a single balancer or a VIP",
+            ModelKind::Lb => "the API servers behind a load balancer: HAProxy's active health checks (retries, redispatch) or nginx's passive ones, a pinned client, a single balancer or a VIP",
             ModelKind::Cluster => "a kubectl request end to end: client, front end, API server, the etcd quorum behind it",
         }
     }
