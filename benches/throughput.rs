@@ -106,6 +106,24 @@ where
     }
 }
 
+/// The speed ratio of kcheck's engine to stateright's on one scenario, and a warning when the
+/// two disagree on the state count.
+fn ratio_note(name: &str, k: &Row, s: &Row) -> String {
+    let mut note = format!(
+        "{name}: kcheck/stateright states/s ratio = {:.2}x",
+        k.rate() / s.rate()
+    );
+    if k.states != s.states {
+        note.push_str(&format!(
+            "\n  WARNING: state counts differ: kcheck {} vs stateright {} (diff {})",
+            k.states,
+            s.states,
+            k.states as i64 - s.states as i64
+        ));
+    }
+    note
+}
+
 fn or_na<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| "n/a".to_string(), |v| v.to_string())
 }
@@ -189,19 +207,7 @@ fn main() {
         print_row(&k);
         let s = stateright_row(&name, &model, threads);
         print_row(&s);
-        let mut note = format!(
-            "{name}: kcheck/stateright states/s ratio = {:.2}x",
-            k.rate() / s.rate()
-        );
-        if k.states != s.states {
-            note.push_str(&format!(
-                "\n  WARNING: state counts differ: kcheck {} vs stateright {} (diff {})",
-                k.states,
-                s.states,
-                k.states as i64 - s.states as i64
-            ));
-        }
-        notes.push(note);
+        notes.push(ratio_note(&name, &k, &s));
     }
     load_balancer(threads, &mut notes);
     println!();
@@ -261,17 +267,7 @@ fn load_balancer(threads: usize, notes: &mut Vec<String>) {
         };
         print_row(&k);
         print_row(&s);
-        let mut note = format!(
-            "{name}: kcheck/stateright states/s ratio = {:.2}x",
-            k.rate() / s.rate()
-        );
-        if k.states != s.states {
-            note.push_str(&format!(
-                "\n  WARNING: state counts differ: kcheck {} vs stateright {}",
-                k.states, s.states
-            ));
-        }
-        notes.push(note);
+        notes.push(ratio_note(name, &k, &s));
     }
 }
 

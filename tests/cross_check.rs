@@ -7,7 +7,7 @@ use kcheck::property::{Kind, Property, Verdict};
 use kcheck::scenario::{NetworkMode, Recovery, Scenario, UnsafeRule};
 use kcheck::systems::raft::{Raft, RaftState, Role};
 use kcheck::systems::System;
-use stateright::{Checker, HasDiscoveries, Model};
+use stateright::{Checker, HasDiscoveries};
 
 fn configurations() -> Vec<Scenario> {
     vec![
@@ -99,6 +99,22 @@ fn configurations() -> Vec<Scenario> {
     ]
 }
 
+/// stateright's BFS checker run to the end: waiting for a discovery that never comes makes it
+/// explore exhaustively.
+fn stateright_exhaustive<M>(model: &M) -> impl Checker<M>
+where
+    M: System + Clone + Send + Sync + 'static,
+    M::State: Send + Sync,
+    M::Action: PartialEq,
+{
+    model
+        .clone()
+        .checker()
+        .finish_when(HasDiscoveries::AllOf(std::iter::once("never").collect()))
+        .spawn_bfs()
+        .join()
+}
+
 const LIMITS: Limits = Limits {
     max_states: 5_000_000,
     timeout: None,
@@ -112,13 +128,7 @@ fn same_state_counts_and_invariant_verdicts_as_stateright() {
             ..Raft::new(&s.raft().expect("valid"))
         };
         let graph = explore_all(&model, LIMITS);
-        // Waiting for a discovery that never comes makes stateright explore exhaustively.
-        let sr = model
-            .clone()
-            .checker()
-            .finish_when(HasDiscoveries::AllOf(std::iter::once("never").collect()))
-            .spawn_bfs()
-            .join();
+        let sr = stateright_exhaustive(&model);
         assert_eq!(graph.len(), sr.unique_state_count(), "{s:?}");
         for p in Raft::catalogue() {
             if let Kind::Invariant(_) = p.kind {
@@ -418,12 +428,7 @@ where
     M::Action: PartialEq,
 {
     let graph = explore_all(full, LIMITS);
-    let sr = full
-        .clone()
-        .checker()
-        .finish_when(HasDiscoveries::AllOf(std::iter::once("never").collect()))
-        .spawn_bfs()
-        .join();
+    let sr = stateright_exhaustive(full);
     assert_eq!(graph.len(), sr.unique_state_count(), "{s:?}");
     let g_reduced = explore_all(reduced, LIMITS);
     assert!(

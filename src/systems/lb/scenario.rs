@@ -353,11 +353,19 @@ fn count(
     Ok(v as u8)
 }
 
+/// The name of the first field that is set.
+fn first_set<const N: usize>(fields: [(bool, &'static str); N]) -> Option<&'static str> {
+    fields
+        .into_iter()
+        .find(|(set, _)| *set)
+        .map(|(_, name)| name)
+}
+
 /// The first etcd field a load-balancer scenario sets, if any; the cluster model reads
 /// `partition` and `reads` itself.
 fn raft_field(s: &Scenario, cluster: bool) -> Option<&'static str> {
     let d = Scenario::default();
-    [
+    first_set([
         (s.quorum.is_some(), "quorum"),
         (s.partition && !cluster, "partition"),
         (s.pre_vote, "pre-vote"),
@@ -374,15 +382,12 @@ fn raft_field(s: &Scenario, cluster: bool) -> Option<&'static str> {
         (s.max_in_flight.is_some(), "max-in-flight"),
         (!s.recovery.is_empty(), "recovery"),
         (s.config_on_append, "config-on-append"),
-    ]
-    .into_iter()
-    .find(|(set, _)| *set)
-    .map(|(_, name)| name)
+    ])
 }
 
 /// The first load-balancer field a Raft scenario sets, if any.
 pub fn lb_field(s: &Scenario) -> Option<&'static str> {
-    [
+    first_set([
         (s.frontend.is_some(), "frontend"),
         (s.balancers.is_some(), "balancers"),
         (s.lb.is_some(), "lb"),
@@ -402,10 +407,7 @@ pub fn lb_field(s: &Scenario) -> Option<&'static str> {
         (s.lb_crash.is_some(), "lb-crash"),
         (s.max_fails.is_some(), "max-fails"),
         (s.fail_timeout.is_some(), "fail-timeout"),
-    ]
-    .into_iter()
-    .find(|(set, _)| *set)
-    .map(|(_, name)| name)
+    ])
 }
 
 /// Checks a load-balancer scenario and resolves its defaults: HAProxy's (`inter 2s`, `rise 2`,
@@ -456,7 +458,7 @@ pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError
             (s.retries.is_some(), "retries"),
             (s.redispatch, "redispatch"),
         ];
-        if let Some((_, field)) = haproxy.into_iter().find(|(set, _)| *set) {
+        if let Some(field) = first_set(haproxy) {
             return Err(ScenarioError::HaproxyFieldForNginx { field });
         }
         if frontend == Frontend::None {
