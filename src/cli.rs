@@ -6,9 +6,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::report::Format;
 use crate::scenario::{
-    CheckType, Frontend, LbKind, Millis, ModelKind, NetworkMode, Reads, Recovery, Scenario,
-    ScenarioError, UnsafeRule, MAX_IN_FLIGHT, MAX_LINK_FAULTS, MAX_MASTERS, MAX_SPLITS, MAX_TERM,
-    MAX_WRITES, MIN_TERM, TERM_REASON,
+    Balance, CheckType, Frontend, LbKind, Millis, ModelKind, NetworkMode, Reads, Recovery,
+    Scenario, ScenarioError, UnsafeRule, MAX_IN_FLIGHT, MAX_LINK_FAULTS, MAX_MASTERS, MAX_SPLITS,
+    MAX_TERM, MAX_WRITES, MIN_TERM, TERM_REASON,
 };
 
 #[derive(Debug, Parser)]
@@ -212,6 +212,19 @@ pub struct ScenarioArgs {
     /// HAProxy `option redispatch`: the last retry goes to another server.
     #[arg(long, help_heading = "Load balancer (--model lb)")]
     pub redispatch: bool,
+    /// HAProxy `balance`: roundrobin (the default) or leastconn (the server with the fewest
+    /// open connections).
+    #[arg(
+        long,
+        value_name = "ALGO",
+        value_enum,
+        help_heading = "Load balancer (--model lb)"
+    )]
+    pub balance: Option<Balance>,
+    /// With --balance leastconn: HAProxy `timeout server`, how long a hung API server holds a
+    /// connection. Default 30s.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = "Load balancer (--model lb)")]
+    pub timeout_server: Option<Millis>,
     /// Client requests per second (a divisor of 1000). Default 10.
     #[arg(
         long,
@@ -314,6 +327,8 @@ impl ScenarioArgs {
             rise,
             fall,
             retries,
+            balance,
+            timeout_server,
             request_rate,
             vip_failover,
             hang,

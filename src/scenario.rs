@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use crate::systems::lb::scenario::{
-    self as lb, CheckType, Frontend, LbKind, LbScenario, Millis,
+    self as lb, Balance, CheckType, Frontend, LbKind, LbScenario, Millis,
 };
 
 /// Most etcd members a scenario may have (etcd recommends at most 7).
@@ -402,6 +402,10 @@ pub struct Scenario {
     pub retries: Option<u32>,
     /// HAProxy `option redispatch`: the last retry goes to another server.
     pub redispatch: bool,
+    /// HAProxy `balance`: roundrobin or leastconn.
+    pub balance: Option<Balance>,
+    /// HAProxy `timeout server` (with `balance = "leastconn"`).
+    pub timeout_server: Option<Millis>,
     /// Client requests per second.
     pub request_rate: Option<u32>,
     /// With `frontend = "vip"`: how long a standby takes to claim the VIP.
@@ -453,6 +457,8 @@ impl Default for Scenario {
             fall: None,
             retries: None,
             redispatch: false,
+            balance: None,
+            timeout_server: None,
             request_rate: None,
             vip_failover: None,
             hang: None,
@@ -614,11 +620,15 @@ pub enum ScenarioError {
         "--check http with --frontend none: with no load balancer nothing checks the API servers"
     )]
     CheckWithoutBalancer,
+    #[error("--balance picks a server at the balancer, and --frontend none has none")]
+    BalanceWithoutBalancer,
+    #[error("timeout-server counts a hung server's connections for --balance leastconn; round robin does not read it")]
+    TimeoutServerWithout,
     #[error(
         "lb-crash crashes a balancer, and frontend none has none: use --frontend single or vip"
     )]
     LbCrashWithoutBalancer,
-    #[error("{field} is a setting of HAProxy's active checks; nginx has none (use max-fails and fail-timeout)")]
+    #[error("{field} is an HAProxy setting; the nginx model has none (it reads max-fails and fail-timeout)")]
     HaproxyFieldForNginx { field: &'static str },
     #[error("{field} is an nginx setting: add --lb nginx")]
     NginxFieldForHaproxy { field: &'static str },

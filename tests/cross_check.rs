@@ -365,7 +365,7 @@ fn a_tampered_trace_does_not_replay() {
 /// The load-balancer and cluster scenarios both checkers explore: small timings (100 ms
 /// ticks), each fault kind, each front end.
 fn lb_configurations() -> Vec<Scenario> {
-    use kcheck::scenario::{CheckType, Frontend, LbKind, Millis, ModelKind};
+    use kcheck::scenario::{Balance, CheckType, Frontend, LbKind, Millis, ModelKind};
     let base = Scenario {
         model: ModelKind::Lb,
         tick: Some(Millis(100)),
@@ -390,6 +390,14 @@ fn lb_configurations() -> Vec<Scenario> {
             crash: Some(1),
             lb_crash: Some(1),
             vip_failover: Some(Millis(300)),
+            ..base.clone()
+        },
+        Scenario {
+            balance: Some(Balance::Leastconn),
+            timeout_server: Some(Millis(300)),
+            hang: Some(1),
+            crash: Some(1),
+            check: Some(CheckType::Http),
             ..base.clone()
         },
         Scenario {

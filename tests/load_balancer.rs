@@ -98,6 +98,42 @@ fn bad_load_balancer_input_is_one_line_and_exit_2() {
             &["table", "--model", "lb"],
             "kcheck table is by cluster size",
         ),
+        (
+            &["verify", "--model", "lb", "--timeout-server", "2s"],
+            "round robin does not read it",
+        ),
+        (
+            &[
+                "verify",
+                "--model",
+                "lb",
+                "--frontend",
+                "none",
+                "--balance",
+                "leastconn",
+            ],
+            "--frontend none has none",
+        ),
+        (
+            &[
+                "verify",
+                "--model",
+                "lb",
+                "--lb",
+                "nginx",
+                "--balance",
+                "leastconn",
+            ],
+            "balance is an HAProxy setting",
+        ),
+        (
+            &["verify", "--model", "lb", "--balance", "random"],
+            "invalid value 'random'",
+        ),
+        (
+            &["verify", "--masters", "3", "--balance", "leastconn"],
+            "balance",
+        ),
     ] {
         assert_bad_input(args, expected);
     }

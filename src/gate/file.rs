@@ -31,8 +31,8 @@ use toml::Spanned;
 use crate::property::Outcome;
 use crate::report::Measured;
 use crate::scenario::{
-    io_reason, line_column, read_small, CheckType, Frontend, Millis, ModelKind, NetworkMode, Reads,
-    Recovery, Scenario, UnsafeRule, Valid,
+    io_reason, line_column, read_small, Balance, CheckType, Frontend, Millis, ModelKind,
+    NetworkMode, Reads, Recovery, Scenario, UnsafeRule, Valid,
 };
 use crate::systems::cluster::Cluster;
 use crate::systems::lb::Lb;
@@ -170,6 +170,8 @@ struct RawRow {
     fall: Option<u32>,
     retries: Option<u32>,
     redispatch: Option<bool>,
+    balance: Option<Balance>,
+    timeout_server: Option<Millis>,
     request_rate: Option<u32>,
     vip_failover: Option<Millis>,
     hang: Option<u32>,
@@ -502,6 +504,10 @@ impl RawRow {
             scenario.redispatch = v;
             note("redispatch", &v);
         }
+        if let Some(v) = self.balance {
+            scenario.balance = Some(v);
+            note("balance", &format!("{:?}", v.name()));
+        }
         macro_rules! lay {
             ($($field:ident $key:literal),*) => {$(
                 if let Some(v) = self.$field {
@@ -521,7 +527,8 @@ impl RawRow {
             )*};
         }
         lay_time!(tick "tick", inter "inter", fastinter "fastinter", downinter "downinter",
-            timeout_check "timeout-check", vip_failover "vip-failover");
+            timeout_check "timeout-check", vip_failover "vip-failover",
+            timeout_server "timeout-server");
         words
     }
 }

@@ -164,6 +164,7 @@ impl Lb {
                     health: Health::Up,
                     since: None,
                     detected: false,
+                    held: None,
                 })
                 .collect(),
             balancers,
@@ -244,6 +245,21 @@ impl Lb {
             s.clock = None;
             if s.failed != FOREVER {
                 s.failed = 0;
+            }
+        }
+        // A server's load counts only while the serving balancer may pick it: a crashed
+        // server's connections are reset, one that answers again answers them, and a balancer
+        // counts only its own (a new holder of the VIP, or a restarted HAProxy, has none).
+        // The load is followed while the request clock runs: the next `Advance` past `timeout
+        // server` ends it before the next request reads it. When the clock stops (requests to
+        // the hung server fail for ever), the open connection is forgotten: when a new fault
+        // restarts the clock, after a time no state records, it counts as closed.
+        for b in 0..s.backends.len() {
+            if s.backends[b].health != Health::Hung
+                || !self.serving_marks_up(s, b)
+                || s.clock.is_none()
+            {
+                s.backends[b].held = None;
             }
         }
     }
@@ -438,23 +454,36 @@ impl Lb {
                 why: Why::NoBalancer,
             });
         };
-        let up: Vec<bool> = b.checks.iter().map(|c| self.marked_up(c)).collect();
-        let next_up = |from: usize, skip: Option<usize>| {
-            (0..n)
-                .map(|k| (from + k) % n)
-                .find(|&j| up[j] && Some(j) != skip)
-        };
-        let rr = s.clock.as_ref().expect("requests run on the clock").rr;
-        let Some(pick) = next_up(rr as usize, None) else {
+        let mut up = 0u8;
+        for (j, c) in b.checks.iter().enumerate() {
+            if self.marked_up(c) {
+                up |= 1 << j;
+            }
+        }
+        let busy = s
+            .backends
+            .iter()
+            .enumerate()
+            .fold(0u8, |m, (j, b)| m | (u8::from(b.held.is_some()) << j));
+        let rr = s.clock.as_ref().expect("requests run on the clock").rr as usize;
+        let Some(pick) = self.pick(up, busy, rr, None) else {
             return Some(Failed {
                 to: None,
                 redispatched: None,
                 why: Why::NoServer,
             });
         };
-        let ready: Vec<bool> = (0..n).map(|b| self.ready(s, b)).collect();
-        let clock = s.clock.as_mut().expect("requests run on the clock");
-        clock.rr = ((pick + 1) % n) as u8;
+        let answered = |s: &mut LbState, b: usize| match s.backends[b].health {
+            Health::Up => self.ready(s, b),
+            Health::Hung => {
+                // The connection stays open, counted against the server, until `timeout server`.
+                if let Some(t) = self.leastconn {
+                    s.backends[b].held = Some(t);
+                }
+                false
+            }
+            Health::Crashed => false,
+        };
         let failed = |to: usize, redispatched: Option<usize>, h: Health| Failed {
             to: Some(to as u8),
             redispatched: redispatched.map(|r| r as u8),
@@ -465,26 +494,49 @@ impl Lb {
                 Health::Up => Why::NoQuorum,
             },
         };
-        match s.backends[pick].health {
-            Health::Up if ready[pick] => None,
-            Health::Up => Some(failed(pick, None, Health::Up)),
+        let set_rr = |s: &mut LbState, b: usize| {
+            s.clock.as_mut().expect("requests run on the clock").rr = ((b + 1) % n) as u8;
+        };
+        set_rr(s, pick);
+        let health = s.backends[pick].health;
+        if answered(s, pick) {
+            return None;
+        }
+        match health {
             // The connection was accepted: HAProxy retries only failed connections.
-            Health::Hung => Some(failed(pick, None, Health::Hung)),
+            Health::Up | Health::Hung => Some(failed(pick, None, health)),
             // Refused: `retries` more attempts; with `option redispatch` the last one goes to
             // another server (HAProxy's default `redispatch -1`), else all to this one.
             Health::Crashed if self.retries > 0 && self.redispatch => {
-                match next_up((pick + 1) % n, Some(pick)) {
+                match self.pick(up, busy, (pick + 1) % n, Some(pick)) {
                     Some(q) => {
-                        clock.rr = ((q + 1) % n) as u8;
-                        match s.backends[q].health {
-                            Health::Up if ready[q] => None,
-                            h => Some(failed(pick, Some(q), h)),
-                        }
+                        set_rr(s, q);
+                        let h = s.backends[q].health;
+                        (!answered(s, q)).then(|| failed(pick, Some(q), h))
                     }
                     None => Some(failed(pick, None, Health::Crashed)),
                 }
             }
             Health::Crashed => Some(failed(pick, None, Health::Crashed)),
+        }
+    }
+
+    /// The server HAProxy picks among those marked up (a bit set), from round-robin position
+    /// `from`, never `skip`: the first in turn, or with `balance leastconn` the first in turn
+    /// of the least loaded. Requests to working servers end at once, so a server's load is
+    /// above an idle one's exactly while it holds a hung connection (`busy`). kcheck keeps no
+    /// count above that: when every candidate is busy, each is hung and the request fails
+    /// whichever gets it.
+    fn pick(&self, up: u8, busy: u8, from: usize, skip: Option<usize>) -> Option<usize> {
+        let n = self.masters as usize;
+        let mut order = (0..n)
+            .map(|k| (from + k) % n)
+            .filter(|&j| up & (1 << j) != 0 && Some(j) != skip);
+        if self.leastconn.is_some() {
+            let first = order.clone().next();
+            order.find(|&j| busy & (1 << j) == 0).or(first)
+        } else {
+            order.next()
         }
     }
 
@@ -805,6 +857,8 @@ impl Model for Lb {
                     if let Some(t) = b.since.as_mut() {
                         *t = t.saturating_add(delta).min(PENDING - 1);
                     }
+                    // `timeout server` closes the hung connection: the server is idle again.
+                    b.held = b.held.and_then(|t| t.checked_sub(delta).filter(|&t| t > 0));
                 }
             }
         }

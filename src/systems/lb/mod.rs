@@ -23,6 +23,14 @@
 //!   connection is retried `retries` times, to the same server unless `option redispatch`, which
 //!   sends the last retry to another one. A request a hung server accepted is not retried
 //!   (HAProxy's `retry-on` default, `conn-failure`).
+//! - **`balance leastconn`** picks the server with the fewest open connections, in turn among
+//!   equals. A working server's requests end at once; a hung server holds each connection it
+//!   accepted until `timeout server`, so it gets one request per `timeout server`. The state
+//!   keeps whether a server holds one (`held`, with its timeout), not how many: the count matters
+//!   only when every candidate holds one, and then each is hung and the request fails whichever
+//!   it reaches. Each balancer counts its own connections, so `held` is dropped when the serving
+//!   balancer changes; and it is dropped when requests stop being followed (they fail for ever),
+//!   a later fault finding the connection closed.
 //! - **Front ends** (`--frontend`): `none`, every client pinned to master 1 (a kubeconfig naming
 //!   one master); `single`, one HAProxy; `vip`, 2 or 3 HAProxy instances, each checking every
 //!   server, one holding the VIP, a standby claiming it `vip-failover` after the holder fails
@@ -47,11 +55,9 @@
 //!   and the request goes on to the next server (`proxy_next_upstream`). An accepted connection
 //!   counts as nothing, so a hung server is never taken out.
 //!
-//! Left out: `leastconn` (every request here is over at once, so no server holds more
-//! connections than another), HAProxy's passive checks, `spread-checks`, and the time retries
-//! take. After
-//! a balancer restart, HAProxy starts every server at `rise`; a healthy server's first check is
-//! taken to pass before it can fail.
+//! Left out: HAProxy's other algorithms and weights, nginx's `least_conn`, HAProxy's passive
+//! checks, `spread-checks`, and the time retries take. After a balancer restart, HAProxy starts
+//! every server at `rise`; a healthy server's first check is taken to pass before it can fail.
 //!
 //! ## Bounds
 //! The state space is finite: faults are bounded by `crash` and `hang`, repairs by the faults,
@@ -84,6 +90,8 @@ pub struct Lb {
     pub fall: u8,
     pub retries: u8,
     pub redispatch: bool,
+    /// `balance leastconn`, with `timeout server` in ticks; `None` for round robin.
+    pub leastconn: Option<u16>,
     pub request_every: u16,
     pub vip_failover: u16,
     /// nginx's passive checks: `max_fails` and `fail_timeout` (ticks); `None` for HAProxy.
@@ -117,6 +125,7 @@ impl Lb {
             fall: s.fall,
             retries: s.retries,
             redispatch: s.redispatch,
+            leastconn: s.timeout_server,
             request_every: s.request_every,
             vip_failover: s.vip_failover,
             passive: s.max_fails.zip(s.fail_timeout),
@@ -357,6 +366,22 @@ impl System for Lb {
                         ));
                     }
                 }
+            }
+        }
+        for (b, (b0, b1)) in before.backends.iter().zip(&after.backends).enumerate() {
+            match (b0.held, b1.held, self.leastconn) {
+                (None, Some(_), Some(t)) => out.push(format!(
+                    "{}'s connection stays open until timeout server ({}): leastconn sends new requests to idler servers",
+                    name(b as u8),
+                    self.time(t)
+                )),
+                (Some(_), None, _) if b1.health == Health::Hung && after.clock.is_some() => {
+                    out.push(format!(
+                        "{}'s open connection times out: it counts as idle again",
+                        name(b as u8)
+                    ))
+                }
+                _ => {}
             }
         }
         if before.holder != after.holder {

@@ -49,6 +49,30 @@ impl CheckType {
     }
 }
 
+/// How HAProxy picks a server for a new connection (`--balance`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Balance {
+    /// Each server in turn.
+    #[default]
+    Roundrobin,
+    /// The server with the fewest open connections; round robin among equals.
+    Leastconn,
+}
+
+impl Balance {
+    pub fn name(self) -> &'static str {
+        match self {
+            Balance::Roundrobin => "roundrobin",
+            Balance::Leastconn => "leastconn",
+        }
+    }
+}
+
+/// HAProxy `timeout server` when none is given: HAProxy itself has no default (it warns and
+/// waits forever); 30s is a common setting in front of API servers.
+pub const DEFAULT_TIMEOUT_SERVER: u32 = 30_000;
+
 /// The balancer software (`--lb`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -173,6 +197,11 @@ pub struct LbScenario {
     pub fall: u8,
     pub retries: u8,
     pub redispatch: bool,
+    pub balance: Balance,
+    /// With `balance leastconn`: HAProxy `timeout server`, how long a connection to a server
+    /// that never answers stays open, counted against that server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_server: Option<u16>,
     /// Requests per second, and the ticks between two.
     pub request_rate: u32,
     pub request_every: u16,
@@ -273,6 +302,12 @@ impl LbScenario {
             c += &format!(", retries {}", self.retries);
             if self.redispatch {
                 c += ", option redispatch";
+            }
+            if let Some(t) = self.timeout_server {
+                c += &format!(
+                    ", balance leastconn (timeout server {})",
+                    self.time(t.into())
+                );
             }
             c
         };
@@ -401,6 +436,8 @@ pub fn lb_field(s: &Scenario) -> Option<&'static str> {
         (s.fall.is_some(), "fall"),
         (s.retries.is_some(), "retries"),
         (s.redispatch, "redispatch"),
+        (s.balance.is_some(), "balance"),
+        (s.timeout_server.is_some(), "timeout-server"),
         (s.request_rate.is_some(), "request-rate"),
         (s.vip_failover.is_some(), "vip-failover"),
         (s.hang.is_some(), "hang"),
@@ -457,6 +494,8 @@ pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError
             (s.fall.is_some(), "fall"),
             (s.retries.is_some(), "retries"),
             (s.redispatch, "redispatch"),
+            (s.balance.is_some(), "balance"),
+            (s.timeout_server.is_some(), "timeout-server"),
         ];
         if let Some(field) = first_set(haproxy) {
             return Err(ScenarioError::HaproxyFieldForNginx { field });
@@ -481,6 +520,9 @@ pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError
         }
         if s.vip_failover.is_some() {
             return Err(ScenarioError::VipFailoverWithout { frontend: "none" });
+        }
+        if s.balance.is_some() {
+            return Err(ScenarioError::BalanceWithoutBalancer);
         }
     }
     if frontend == Frontend::Single && s.vip_failover.is_some() {
@@ -533,6 +575,16 @@ pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError
         s.vip_failover.unwrap_or(Millis(3000)),
         tick_ms,
     )?;
+    let balance = s.balance.unwrap_or_default();
+    let timeout_server = match (balance, s.timeout_server) {
+        (Balance::Leastconn, d) => Some(ticks(
+            "timeout-server",
+            d.unwrap_or(Millis(DEFAULT_TIMEOUT_SERVER)),
+            tick_ms,
+        )?),
+        (Balance::Roundrobin, Some(_)) => return Err(ScenarioError::TimeoutServerWithout),
+        (Balance::Roundrobin, None) => None,
+    };
     let (max_fails, fail_timeout) = if lb == LbKind::Nginx {
         (
             Some(count("max-fails", s.max_fails, 1, MAX_RISE_FALL, 1)?),
@@ -601,6 +653,8 @@ pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError
         fall,
         retries,
         redispatch: s.redispatch,
+        balance,
+        timeout_server,
         request_rate,
         request_every,
         vip_failover,

@@ -32,6 +32,10 @@ pub struct Backend {
     pub since: Option<u16>,
     /// The front end has marked it down since it failed: routing to it now is a regression.
     pub detected: bool,
+    /// With `balance leastconn`: ticks until the last connection a hung server holds times
+    /// out (`timeout server`). While it holds one, its load is above an idle server's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<u16>,
 }
 
 /// One HAProxy instance's health check of one server.

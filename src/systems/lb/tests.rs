@@ -427,6 +427,17 @@ fn rotating_the_servers_commutes_with_every_step() {
             s.request_rate = Some(2);
             s.symmetry = false;
         }),
+        lb(|s| {
+            s.balance = Some(scenario::Balance::Leastconn);
+            s.timeout_server = ms("500ms");
+            s.hang = Some(1);
+            s.crash = Some(1);
+            s.heal = true;
+            s.tick = ms("100ms");
+            s.inter = ms("1s");
+            s.request_rate = Some(2);
+            s.symmetry = false;
+        }),
     ];
     let successors = |m: &Lb, s: &LbState| {
         let mut actions = Vec::new();
@@ -670,4 +681,154 @@ fn nginx_forgets_failed_attempts_when_a_server_answers() {
         .next_state(state, actions::Action::Request)
         .expect("the request is sent");
     assert_eq!(after.balancers[0].checks[0].health, 0);
+}
+
+/// The state after the first enabled action that `pick` accepts.
+fn step(m: &Lb, s: &LbState, pick: &dyn Fn(&Action) -> bool) -> LbState {
+    use stateright::Model;
+    let mut actions = Vec::new();
+    m.actions(s, &mut actions);
+    let a = actions
+        .into_iter()
+        .find(|a| pick(a))
+        .unwrap_or_else(|| panic!("no such action in {s:?}"));
+    m.next_state(s, a).expect("a step")
+}
+
+/// m1 hangs, and the client's next request, sent at once, goes to it.
+fn m1_hangs_and_takes_a_request(m: &Lb) -> LbState {
+    use stateright::Model;
+    let mut s = m.init_states().remove(0);
+    s = step(m, &s, &|a| *a == Action::Hang(0));
+    s = step(m, &s, &|a| {
+        matches!(
+            a,
+            Action::Choose {
+                clock: Some((0, 0)),
+                ..
+            }
+        )
+    });
+    step(m, &s, &|a| *a == Action::Request)
+}
+
+/// The scenario of the `balance leastconn` tests: three servers, one may hang, HTTP checks.
+fn leastconn(timeout_server: Option<&str>, f: impl FnOnce(&mut Scenario)) -> Lb {
+    lb(|s| {
+        s.hang = Some(1);
+        s.check = Some(CheckType::Http);
+        s.tick = ms("100ms");
+        s.inter = ms("1s");
+        s.balance = timeout_server.map(|_| scenario::Balance::Leastconn);
+        s.timeout_server = timeout_server.and_then(ms);
+        f(s);
+    })
+}
+
+/// With `balance leastconn` a hung server holds each request it accepts until `timeout
+/// server`, and HAProxy sends new ones to idle servers meanwhile: one request fails per
+/// `timeout server` instead of the hung server's share of them all (round robin).
+#[test]
+fn leastconn_sends_a_hung_server_one_request_per_timeout_server() {
+    let failed = |m: &Lb| measure(m, &explore_all(m, limits()), FAILED_REQUESTS);
+    let detection = {
+        let m = leastconn(None, |_| {});
+        measure(&m, &explore_all(&m, limits()), DOWN_DETECTION)
+    };
+    assert_eq!(detection, (finite(5000), finite(6000)));
+    // 10 requests a second, a third of them to the hung server for 5 to 6 s.
+    assert_eq!(
+        failed(&leastconn(None, |_| {})),
+        (Amount::Finite(16), Amount::Finite(21))
+    );
+    // A timeout longer than the detection window: the first request is the only one.
+    assert_eq!(
+        failed(&leastconn(Some("60s"), |_| {})),
+        (Amount::Finite(1), Amount::Finite(1))
+    );
+    // One a second, from the first, until the server is marked down 5 to 6 s after it hung.
+    assert_eq!(
+        failed(&leastconn(Some("1s"), |_| {})),
+        (Amount::Finite(5), Amount::Finite(6))
+    );
+}
+
+/// Least connections among servers that are all busy is still one of them: a lone hung server
+/// gets every request, as with round robin.
+#[test]
+fn leastconn_picks_a_busy_server_when_every_server_is_busy() {
+    let failed = |m: &Lb| measure(m, &explore_all(m, limits()), FAILED_REQUESTS);
+    let alone = |s: &mut Scenario| s.masters = 1;
+    let rr = failed(&leastconn(None, alone));
+    assert_eq!(rr.0, Amount::Finite(49));
+    assert_eq!(failed(&leastconn(Some("60s"), alone)), rr);
+}
+
+/// A hung server that answers again answers the connections it held: it is idle, and takes
+/// requests in its turn again. Here m3 has crashed and is not yet marked down: it gets one
+/// request in three; if m1 still counted as busy, m3 would get one in two.
+#[test]
+fn a_server_that_answers_again_holds_no_connection() {
+    use stateright::Model;
+    let m = leastconn(Some("60s"), |s| {
+        s.crash = Some(1);
+        s.heal = true;
+    });
+    let step = |s: &LbState, pick: &dyn Fn(&Action) -> bool| step(&m, s, pick);
+    let mut s = m1_hangs_and_takes_a_request(&m);
+    assert!(s.backends[0].held.is_some(), "m1 holds the request");
+    s = step(&s, &|a| *a == Action::Crash(Target::Server(2)));
+    s = step(&s, &|a| matches!(a, Action::Choose { .. }));
+    s = step(&s, &|a| *a == Action::Unhang(0));
+    let (mut requests, mut failed) = (0, 0);
+    while requests < 6 {
+        let mut actions = Vec::new();
+        m.actions(&s, &mut actions);
+        if actions.contains(&Action::Request) {
+            s = step(&s, &|a| *a == Action::Request);
+            requests += 1;
+            failed += usize::from(s.last.is_some());
+        } else {
+            s = step(&s, &|a| {
+                matches!(
+                    a,
+                    Action::Choose { .. } | Action::Advance(_) | Action::Check { .. }
+                )
+            });
+        }
+    }
+    assert!(s.backends[2].since.is_some(), "m3 is not marked down yet");
+    assert_eq!(failed, 2, "m3 got two of six requests");
+}
+
+/// Each HAProxy counts only its own connections: when the VIP moves, the new holder sends the
+/// hung server (not yet marked down) its turn at once, though the old holder's connection to
+/// it is still open.
+#[test]
+fn a_new_holder_of_the_vip_counts_no_connection_of_the_old_one() {
+    let m = leastconn(Some("60s"), |s| {
+        s.frontend = Some(Frontend::Vip);
+        s.lb_crash = Some(1);
+        s.vip_failover = ms("1s");
+    });
+    let step = |s: &LbState, pick: &dyn Fn(&Action) -> bool| step(&m, s, pick);
+    let time = |a: &Action| {
+        matches!(
+            a,
+            Action::Choose { .. } | Action::Advance(_) | Action::Request | Action::Check { .. }
+        )
+    };
+    let mut s = m1_hangs_and_takes_a_request(&m);
+    assert_eq!(s.last.map(|f| f.to), Some(Some(0)), "m1 took the request");
+    s = step(&s, &|a| *a == Action::Crash(Target::Balancer(0)));
+    while s.holder.is_none() {
+        s = step(&s, &|a| *a == Action::TakeOver(1) || time(a));
+    }
+    // Three requests at most reach m1 in its turn; with no connection counted it fails.
+    let to_m1 = (0..20).any(|_| {
+        s = step(&s, &time);
+        s.last
+            .is_some_and(|f| f.to == Some(0) && f.why == state::Why::NoAnswer)
+    });
+    assert!(to_m1, "lb2 sends m1 a request within 20 steps");
 }
