@@ -21,7 +21,7 @@ pub fn applicable(valid: &Valid) -> Vec<&'static str> {
     fn names<M: System>(model: &M) -> Vec<&'static str> {
         M::catalogue()
             .iter()
-            .filter(|p| model.vacuous(p.name).is_none())
+            .filter(|p| decidable(model, p))
             .map(|p| p.name)
             .collect()
     }
@@ -30,6 +30,13 @@ pub fn applicable(valid: &Valid) -> Vec<&'static str> {
         Valid::Lb(s) => names(&Lb::new(s)),
         Valid::Cluster(s) => names(&Cluster::new(s)),
     }
+}
+
+/// Whether a property says something about this configuration: not vacuous, and for liveness,
+/// the model declares fair steps to decide it under.
+fn decidable<M: System>(model: &M, p: &Property<M>) -> bool {
+    model.vacuous(p.name).is_none()
+        && (!matches!(p.kind, Kind::Liveness(_)) || !model.fairness().is_empty())
 }
 
 /// Everything that stops a check before it starts.
@@ -43,6 +50,8 @@ pub enum CheckError {
     Timeout(f64),
     #[error("{name} says nothing about this scenario: {why}")]
     Vacuous { name: String, why: &'static str },
+    #[error("{name} is a liveness property, and this configuration of the model declares no fair steps to decide it under (the message mode and the operator's recovery actions have none)")]
+    NoFairness { name: String },
 }
 
 /// The longest time limit accepted, in seconds (a year).
@@ -177,10 +186,16 @@ pub fn select<M: System>(
                 why,
             });
         }
+        let liveness = all
+            .iter()
+            .any(|p| p.name == name.as_str() && matches!(p.kind, Kind::Liveness(_)));
+        if liveness && model.fairness().is_empty() {
+            return Err(CheckError::NoFairness { name: name.clone() });
+        }
     }
     Ok(all
         .into_iter()
-        .filter(|p| model.vacuous(p.name).is_none())
+        .filter(|p| decidable(model, p))
         .filter(|p| wanted.is_empty() || wanted.iter().any(|w| w == p.name))
         .collect())
 }

@@ -58,6 +58,31 @@ pub enum Kind<M: Model> {
         value: fn(&M, &M::State) -> Option<Amount>,
         unit: &'static str,
     },
+    /// Every behaviour that is fair to the model's fair action classes
+    /// ([`System::fairness`](crate::systems::System::fairness)) satisfies the formula. Decided
+    /// on the graph's strongly connected components; a violation is a lasso.
+    Liveness(Liveness<M>),
+}
+
+/// The three forms of a liveness property, over state predicates.
+pub enum Liveness<M: Model> {
+    /// ◇□ P: every fair behaviour reaches P and stays there (convergence).
+    EventuallyAlways(fn(&M, &M::State) -> bool),
+    /// □(P → ◇Q): whenever P holds, Q holds then or later (leads-to).
+    LeadsTo(fn(&M, &M::State) -> bool, fn(&M, &M::State) -> bool),
+    /// □◇ P: P holds again and again, for ever.
+    AlwaysEventually(fn(&M, &M::State) -> bool),
+}
+
+impl<M: Model> Liveness<M> {
+    /// The form in words.
+    pub fn form(&self) -> &'static str {
+        match self {
+            Liveness::EventuallyAlways(_) => "eventually always",
+            Liveness::LeadsTo(..) => "leads to",
+            Liveness::AlwaysEventually(_) => "always eventually",
+        }
+    }
 }
 
 /// A measured quantity: a number, or no bound at all (a hung server a TCP check never marks
@@ -104,6 +129,7 @@ impl<M: Model> Kind<M> {
             Kind::Possibility(_) => "possibility",
             Kind::Recoverability { .. } => "recoverability",
             Kind::Measure { .. } => "measure",
+            Kind::Liveness(_) => "liveness",
         }
     }
 }
@@ -146,6 +172,8 @@ pub enum Cut {
     Time(Duration),
     /// The user interrupted the run (Ctrl-C).
     Interrupted,
+    /// Liveness: a bound of the model stops behaviours that might avoid the goal for ever.
+    Bound,
 }
 
 impl fmt::Display for Cut {
@@ -159,6 +187,10 @@ impl fmt::Display for Cut {
                 write!(f, "the time limit ({seconds} s, --timeout) was reached")
             }
             Cut::Interrupted => write!(f, "interrupted (Ctrl-C)"),
+            Cut::Bound => write!(
+                f,
+                "the model's bound stops behaviours that might never reach the goal (a larger bound, such as --max-term, may decide it)"
+            ),
         }
     }
 }
@@ -186,6 +218,11 @@ pub struct Violation<M: Model> {
     pub dead_states: Option<usize>,
     /// For recoverability: what the verdict rests on.
     pub basis: Option<Basis>,
+    /// For liveness: the trace is a lasso, and its cycle starts at this state (0 is the
+    /// initial state, `k` the state after step `k`); the last state closes the cycle, equal to
+    /// that one up to the model's renaming (or the same state, stuttering, when nothing more
+    /// can happen).
+    pub cycle_start: Option<usize>,
 }
 
 /// What a VIOLATED recoverability verdict rests on. A recovery search is bounded, so "no goal

@@ -230,7 +230,7 @@ fn the_same_input_gives_the_same_output() {
             .iter()
             .filter(|(_, v)| v == "\"violated\"")
             .count(),
-        2,
+        3,
         "{one}"
     );
     let states = |v: &Value| v["stats"]["states"].as_u64().expect("states");

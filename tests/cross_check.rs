@@ -319,6 +319,11 @@ fn every_counterexample_and_witness_replays() {
                 Verdict::Holds { witness, .. } => (witness, None),
                 Verdict::Incomplete(_) => (None, None),
             };
+            // A lasso is a behaviour of the model liveness is decided on.
+            let model = match p.kind {
+                Kind::Liveness(_) => model.for_liveness().unwrap_or_else(|| model.clone()),
+                _ => model.clone(),
+            };
             if let Some(t) = trace {
                 let end = trace::replay(&model, &t)
                     .unwrap_or_else(|step| panic!("{} fails to replay at step {step}", p.name));

@@ -443,7 +443,7 @@ fn output_writes_one_file_per_violated_property() {
         .iter()
         .map(|r| r["property"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(violated.len(), 3, "{violated:?}");
+    assert_eq!(violated.len(), 4, "{violated:?}");
     for (format, ext) in [
         ("text", "txt"),
         ("json", "json"),

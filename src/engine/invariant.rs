@@ -27,6 +27,7 @@ pub fn decide<M: System>(
                 trace: Some(trace),
                 why,
                 dead_states: None,
+                cycle_start: None,
                 basis: None,
             })
         }

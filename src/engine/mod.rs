@@ -10,6 +10,7 @@
 
 mod graph;
 pub mod invariant;
+pub mod liveness;
 pub mod measure;
 pub mod possibility;
 pub mod recoverability;
@@ -49,6 +50,20 @@ pub fn decide_reporting<M: System>(
             spent,
         } => recoverability::decide(model, graph, goal, *hopeless, *spent, limits, progress),
         Kind::Measure { value, unit } => measure::decide(model, graph, *value, unit),
+        Kind::Liveness(form) => match model.for_liveness() {
+            // Decided on the model's abstraction for liveness, explored within the same limits.
+            Some(live) => {
+                let graph = explore(
+                    &live,
+                    Search {
+                        stage: "exploring for liveness",
+                        ..Search::whole(*limits, progress)
+                    },
+                );
+                liveness::decide(&live, &graph, form)
+            }
+            None => liveness::decide(model, graph, form),
+        },
     }
 }
 

@@ -26,6 +26,7 @@ pub fn decide<M: System>(
             trace: None,
             why: format!("no reachable state satisfies it within {}", model.bounds()),
             dead_states: None,
+            cycle_start: None,
             basis: None,
         }),
         (None, None) => {

@@ -99,6 +99,7 @@ fn verdict<M: System>(
                 why,
                 dead_states: Some(dead.len()),
                 basis: Some(basis),
+                cycle_start: None,
             })
         }
     }

@@ -12,12 +12,18 @@ use crate::property::Trace;
 /// Under symmetry reduction the graph holds representatives; the trace follows concrete states
 /// whose representatives are the graph's, and ends in a renaming of state `id`.
 pub fn shortest<M: System>(model: &M, graph: &Graph<M>, id: usize) -> Trace<M> {
-    let canon = |s: M::State| model.representative(&s).unwrap_or(s);
     let mut ids = vec![id];
     while let Some(p) = graph.parent(*ids.last().expect("non-empty")) {
         ids.push(p);
     }
     ids.reverse();
+    along(model, graph, &ids)
+}
+
+/// The concrete behaviour along a path of the graph (`ids[0]` a start state, each next id a
+/// successor of the one before), replayed step by step from the model.
+pub fn along<M: System>(model: &M, graph: &Graph<M>, ids: &[usize]) -> Trace<M> {
+    let canon = |s: M::State| model.representative(&s).unwrap_or(s);
     let root = graph.state(ids[0]);
     // A start state that is not one of the model's own (a recoverability search starts from
     // states deep in the main graph) is its own concrete state.

@@ -458,6 +458,8 @@ where
                         }
                     }
                 }
+                // A lasso is marked along its trace, below.
+                Kind::Liveness(_) => {}
                 Kind::Measure { value, unit } => {
                     if let Some(amount) = value(&self.model, state) {
                         marks.push(Mark {
@@ -593,27 +595,52 @@ where
     }
 }
 
-/// A GET to stateright's server; HTTP/1.0, so the answer comes whole and ends when the
-/// connection closes.
+/// A GET to stateright's server. The answer ends after the `Content-Length` its head gives
+/// (the server may keep the connection open a while after it), or when the connection closes.
 fn fetch(back: SocketAddr, url: &str) -> std::io::Result<Vec<u8>> {
     let mut stream = TcpStream::connect(back)?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     let head = format!("GET {url} HTTP/1.0\r\nHost: {back}\r\nConnection: close\r\n\r\n");
     stream.write_all(head.as_bytes())?;
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer)?;
     let bad = || std::io::Error::new(std::io::ErrorKind::InvalidData, "malformed answer");
-    let split = answer
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(bad)?;
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let mut body_start = None;
+    let mut length = None;
+    loop {
+        if let (Some(start), Some(len)) = (body_start, length) {
+            if answer.len() >= start + len {
+                break;
+            }
+        }
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+        if body_start.is_none() {
+            if let Some(split) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
+                body_start = Some(split + 4);
+                let head = String::from_utf8_lossy(&answer[..split]);
+                length = head.lines().find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.trim()
+                        .eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())
+                        .flatten()
+                });
+            }
+        }
+    }
+    let split = body_start.ok_or_else(bad)? - 4;
     let head = String::from_utf8_lossy(&answer[..split]);
     if head.split_whitespace().nth(1) != Some("200") {
         return Err(std::io::Error::other(
             head.lines().next().unwrap_or_default().to_string(),
         ));
     }
-    Ok(answer[split + 4..].to_vec())
+    let end = length.map_or(answer.len(), |len| (split + 4 + len).min(answer.len()));
+    Ok(answer[split + 4..end].to_vec())
 }
 
 /// A trace as the explorer's path: the index of its initial state, then for each step the

@@ -125,6 +125,10 @@ pub struct PropertyResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<Basis>,
     pub trace: Vec<Step>,
+    /// A liveness violation: the index in `trace` of the state where the lasso's cycle starts
+    /// (the trace's last state closes the cycle back to it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycle_start: Option<usize>,
     /// A measure's extremes, each with a behaviour that attains it.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub measure: Option<MeasureResult>,
@@ -196,6 +200,7 @@ impl Report {
             .map(|(p, v)| {
                 let verdict = v.outcome();
                 let mut measure = None;
+                let mut cycle_start = None;
                 let (claim, why, dead_states, basis, trace) = match v {
                     Verdict::Holds {
                         proof,
@@ -211,7 +216,10 @@ impl Report {
                         });
                         (Some(proof.bounds().to_string()), None, None, None, witness)
                     }
-                    Verdict::Violated(x) => (None, Some(x.why), x.dead_states, x.basis, x.trace),
+                    Verdict::Violated(x) => {
+                        cycle_start = x.cycle_start;
+                        (None, Some(x.why), x.dead_states, x.basis, x.trace)
+                    }
                     Verdict::Incomplete(cut) => (Some(cut.to_string()), None, None, None, None),
                 };
                 PropertyResult {
@@ -224,6 +232,7 @@ impl Report {
                     dead_states,
                     basis,
                     trace: trace.map(|t| steps(model, &t)).unwrap_or_default(),
+                    cycle_start,
                     measure,
                 }
             })

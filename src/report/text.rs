@@ -144,12 +144,36 @@ fn violation(out: &mut String, r: &PropertyResult) {
         let _ = writeln!(out, "  {}", r.why.as_deref().unwrap_or(""));
         return;
     }
-    let _ = write!(out, "counterexample, {}", count(r.trace.len() - 1, "step"));
+    match r.cycle_start {
+        Some(start) if start + 1 == r.trace.len() => {
+            let _ = write!(
+                out,
+                "counterexample, {}, then nothing obliges another step",
+                count(r.trace.len() - 1, "step")
+            );
+        }
+        Some(start) => {
+            let last = r.trace.len() - 1;
+            let cycle = if start + 1 == last {
+                format!("step {last} repeats")
+            } else {
+                format!("steps {}–{last} repeat", start + 1)
+            };
+            let _ = write!(
+                out,
+                "counterexample, a lasso of {}: {cycle} for ever",
+                count(last, "step"),
+            );
+        }
+        None => {
+            let _ = write!(out, "counterexample, {}", count(r.trace.len() - 1, "step"));
+        }
+    }
     if let Some(dead) = r.dead_states {
         let _ = write!(out, " ({} cannot recover)", count(dead, "reachable state"));
     }
     let _ = writeln!(out, ":");
-    steps(out, &r.trace);
+    lasso_steps(out, &r.trace, r.cycle_start);
     let _ = writeln!(out, "  why: {}", r.why.as_deref().unwrap_or(""));
 }
 
@@ -202,7 +226,14 @@ fn witness(out: &mut String, r: &PropertyResult) {
 const QUIET_RUN: usize = 4;
 
 fn steps(out: &mut String, trace: &[super::Step]) {
-    let quiet = |i: usize| i > 0 && i + 1 < trace.len() && trace[i].changes.is_empty();
+    lasso_steps(out, trace, None);
+}
+
+/// [`steps`], with the state where a lasso's cycle starts marked (and never folded away).
+fn lasso_steps(out: &mut String, trace: &[super::Step], cycle_start: Option<usize>) {
+    let quiet = |i: usize| {
+        i > 0 && i + 1 < trace.len() && trace[i].changes.is_empty() && Some(i) != cycle_start
+    };
     let mut i = 0;
     while i < trace.len() {
         let run = (i..trace.len()).take_while(|&j| quiet(j)).count();
@@ -234,6 +265,12 @@ fn steps(out: &mut String, trace: &[super::Step]) {
         }
         for change in &step.changes {
             let _ = writeln!(out, "        - {change}");
+        }
+        if Some(i) == cycle_start && i + 1 < trace.len() {
+            let _ = writeln!(
+                out,
+                "      ↻ the cycle starts at this state: the steps after it come back to it (as the model identifies states), for ever"
+            );
         }
         i += 1;
     }

@@ -63,6 +63,39 @@ pub trait System:
     fn same_orbit(&self, a: &Self::State, b: &Self::State) -> bool {
         a == b
     }
+    /// The action classes that are weakly fair, by name, at most 128: a class that stays
+    /// enabled is eventually taken ("m2's election timeout fires", "m1's vote request to m3 is
+    /// answered"). Empty when the model declares no fairness, and then it has no liveness
+    /// properties to decide. Classes that name a member need [`System::for_liveness`] to turn
+    /// symmetry reduction off.
+    fn fairness(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The fair class of an action (an index into [`System::fairness`]), or `None` for steps
+    /// nothing obliges (faults, client requests).
+    fn fair_class(&self, _action: &Self::Action) -> Option<usize> {
+        None
+    }
+    /// The fair classes (a bit set) whose steps are chosen at random: etcd's randomised
+    /// election timeouts, where either of two running timers may fire first. Beyond weak
+    /// fairness, a behaviour that comes back to a state again and again eventually takes each
+    /// such step enabled there (as it does with probability 1).
+    fn random_classes(&self) -> u128 {
+        0
+    }
+    /// The fair classes (a bit set) that the model's bounds disable in this state although the
+    /// unbounded system could take them (an election timeout at the term bound). Liveness
+    /// counts them as enabled and never taken: a cycle or a dead end the bound makes is not a
+    /// fair behaviour, so no lasso rests on it.
+    fn blocked(&self, _state: &Self::State) -> u128 {
+        0
+    }
+    /// The system liveness is decided on, when it differs from this one: an abstraction under
+    /// which behaviours that repeat up to renaming (terms shifted down, say) close into cycles.
+    /// Its every step is a step of this system.
+    fn for_liveness(&self) -> Option<Self> {
+        None
+    }
     /// The participants of a sequence diagram of a trace, in order (for Raft: the members). By
     /// default, the system as one participant.
     fn participants(&self) -> Vec<String> {

@@ -19,10 +19,22 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// An answer that has not come in a few seconds is asked for again: every request is a plain
+// GET, and a browser's kept-alive connection can lose one now and then.
 async function getJSON(url) {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(await r.text());
-  return r.json();
+  for (let attempt = 1; ; attempt++) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 3000 * attempt);
+    try {
+      const r = await fetch(url, { signal: abort.signal, cache: 'no-store' });
+      if (!r.ok) throw new Error(await r.text());
+      return await r.json();
+    } catch (e) {
+      if (e.name !== 'AbortError' || attempt >= 4) throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
 
 const plural = (n, word, many) => `${n} ${n === 1 ? word : (many || word + 's')}`;

@@ -429,6 +429,10 @@ impl stateright::Model for Raft {
 
     fn actions(&self, s: &RaftState, actions: &mut Vec<Action>) {
         let n = self.slots;
+        // The liveness model bounds terms as it keeps them, renumbered: a state and its
+        // renumbered form then take the same steps.
+        let bounded = |i: u8| self.within_term_bound(s, i);
+        let timing = self.timing_holds_back(s);
         for i in 0..n {
             let m = &s.members[i as usize];
             if !m.up {
@@ -475,10 +479,11 @@ impl stateright::Model for Raft {
             // Heartbeats are timely: the election timeout fires only for a member that hears
             // from no leader of its term.
             if m.role != Role::Leader
-                && m.term < self.max_term
+                && bounded(i)
                 && self.config(m).is_voter(i)
                 && !self.hears_leader(s, i)
                 && (!self.recovery_only || self.best_candidate(s) == Some(i))
+                && !timing
             {
                 actions.push(Action::Timeout(i));
             }
@@ -493,7 +498,7 @@ impl stateright::Model for Raft {
             }
             if m.role == Role::Follower
                 && s.pauses < self.pauses
-                && m.term < self.max_term
+                && bounded(i)
                 && self.hears_leader(s, i)
                 && !self.recovery_only
             {

@@ -126,6 +126,7 @@
 
 mod actions;
 mod diagram;
+mod liveness;
 mod membership;
 mod messages;
 mod properties;
@@ -134,11 +135,12 @@ mod symmetry;
 #[cfg(test)]
 mod tests;
 
-use crate::property::{Goal, Kind, Property};
+use crate::property::{Goal, Kind, Liveness, Property};
 use crate::scenario::{RaftScenario, Reads, UnsafeRule};
 use crate::systems::{Event, System};
 
 pub use actions::{Action, Bug};
+pub use liveness::LEADER_EVENTUALLY_ELECTED;
 pub use membership::Op;
 pub use messages::Message;
 pub use properties::{
@@ -194,6 +196,9 @@ pub struct Raft {
     pub recovery: u8,
     /// Members use the newest configuration in their log (`--config-on-append`).
     pub config_on_append: bool,
+    /// The system liveness is decided on ([`System::for_liveness`]): see "Liveness" in the
+    /// module docs.
+    pub liveness: bool,
     #[cfg(test)]
     pub bug: Option<Bug>,
 }
@@ -239,6 +244,7 @@ impl Raft {
             slots: s.masters + s.recovery.iter().filter(|r| r.adds()).count() as u8,
             recovery: s.recovery.iter().fold(0, |bits, &r| bits | 1 << r as u8),
             config_on_append: s.config_on_append,
+            liveness: false,
             #[cfg(test)]
             bug: None,
         }
@@ -321,6 +327,11 @@ impl System for Raft {
             },
         });
         all.push(Property {
+            name: LEADER_EVENTUALLY_ELECTED,
+            meaning: "under fair election timeouts, vote requests, replication and step-downs, a leader followed by a quorum is elected again and again: every behaviour that loses one gets one back",
+            kind: Kind::Liveness(Liveness::AlwaysEventually(has_working_leader)),
+        });
+        all.push(Property {
             name: "failover-possible",
             meaning: "some behaviour elects another member leader, followed by a quorum, while the first leader is still in term 1",
             kind: Kind::Possibility(failed_over),
@@ -367,8 +378,13 @@ impl System for Raft {
         } else {
             String::new()
         };
+        let shift = if self.liveness {
+            " (liveness: renumbered, terms no member can use again squeezed out)"
+        } else {
+            ""
+        };
         format!(
-            "term ≤ {}, ≤ {} client write{}{in_flight}",
+            "term ≤ {}{shift}, ≤ {} client write{}{in_flight}",
             self.max_term,
             self.max_writes,
             if self.max_writes == 1 { "" } else { "s" }
@@ -689,7 +705,33 @@ impl System for Raft {
     }
 
     fn representative(&self, state: &RaftState) -> Option<RaftState> {
-        self.symmetry.then(|| self.canonical(state))
+        let shifted = self.liveness.then(|| self.shift_terms(state)).flatten();
+        match (self.symmetry, shifted) {
+            (true, Some(s)) => Some(self.canonical(&s)),
+            (true, None) => Some(self.canonical(state)),
+            (false, shifted) => shifted,
+        }
+    }
+
+    fn fairness(&self) -> Vec<String> {
+        self.fair_classes()
+    }
+
+    fn fair_class(&self, action: &Action) -> Option<usize> {
+        self.class_of(action)
+    }
+
+    /// Election timeouts are randomised: see the liveness module.
+    fn random_classes(&self) -> u128 {
+        1
+    }
+
+    fn blocked(&self, s: &RaftState) -> u128 {
+        u128::from((0..self.slots).any(|i| self.times_out_but_for_the_bound(s, i)))
+    }
+
+    fn for_liveness(&self) -> Option<Self> {
+        self.liveness_model()
     }
 
     fn same_orbit(&self, a: &RaftState, b: &RaftState) -> bool {

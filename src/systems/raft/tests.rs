@@ -4,7 +4,7 @@
 use stateright::Model;
 
 use super::actions::Ballot;
-use super::properties::leads_a_quorum;
+use super::properties::{has_working_leader, leads_a_quorum};
 use super::*;
 use crate::engine::{decide, explore, explore_all, Graph, Limits, Search};
 use crate::property::Verdict;
@@ -815,5 +815,114 @@ fn a_crash_without_fsync_loses_only_what_never_reached_the_disk() {
         assert!(!all
             .iter()
             .any(|a| matches!(a, Action::CrashLosesUnsynced(..))));
+    }
+}
+
+/// leader-eventually-elected, decided on the liveness model: every behaviour that loses its
+/// leader gets one back exactly when a quorum is left. Each lasso replays on the liveness model
+/// and closes: its last state is its cycle's first, once terms are renumbered.
+#[test]
+fn a_leader_is_eventually_elected_exactly_when_a_quorum_is_left() {
+    use crate::engine::trace;
+    use crate::property::Liveness;
+    for (masters, crash, partition, holds) in [
+        (1, 1, false, false),
+        (2, 1, false, false),
+        (3, 1, false, true),
+        (3, 0, true, true),
+        (3, 1, true, false),
+        (4, 1, false, true),
+        (4, 2, false, false),
+        (4, 0, true, false),
+        (5, 2, false, true),
+    ] {
+        let m = raft(Scenario {
+            masters,
+            crash: Some(crash),
+            partition,
+            ..Scenario::default()
+        });
+        let lm = m.for_liveness().expect("the atomic mode declares fairness");
+        let graph = explore_all(&lm, limits());
+        let p = Raft::catalogue()
+            .into_iter()
+            .find(|p| p.name == LEADER_EVENTUALLY_ELECTED)
+            .expect("in the catalogue");
+        let Kind::Liveness(form) = &p.kind else {
+            panic!("a liveness property")
+        };
+        assert!(matches!(form, Liveness::AlwaysEventually(_)));
+        let verdict = crate::engine::liveness::decide(&lm, &graph, form);
+        let label = format!("{masters} masters, {crash} crashes, partition {partition}");
+        match verdict {
+            Verdict::Holds { .. } => assert!(holds, "{label}: holds"),
+            Verdict::Violated(v) => {
+                assert!(!holds, "{label}: {}", v.why);
+                let t = v.trace.expect("a lasso");
+                assert!(trace::replay(&lm, &t).is_ok(), "{label}: the lasso replays");
+                let start = v.cycle_start.expect("a cycle start");
+                let states: Vec<&RaftState> = std::iter::once(&t.init)
+                    .chain(t.steps.iter().map(|(_, s)| s))
+                    .collect();
+                let canon = |s: &RaftState| lm.representative(s).unwrap_or_else(|| s.clone());
+                assert_eq!(
+                    canon(states[start]),
+                    canon(states[states.len() - 1]),
+                    "{label}"
+                );
+                assert!(!has_working_leader(&lm, states[start]), "{label}");
+            }
+            Verdict::Incomplete(_) => panic!("{label}: cut"),
+        }
+    }
+}
+
+/// The liveness model keeps its states renumbered. A behaviour replayed from the initial state
+/// is not renumbered: at every state it reaches, its steps, renumbered, must be the graph's
+/// (the term bound and etcd's timing read renumbered terms), or a lasso would not replay.
+#[test]
+fn renumbering_terms_commutes_with_every_step() {
+    use crate::engine::trace;
+    for (masters, crash, partition) in [(2, 1, false), (3, 1, false), (4, 2, false), (3, 1, true)] {
+        let m = raft(Scenario {
+            masters,
+            crash: Some(crash),
+            partition,
+            ..Scenario::default()
+        });
+        let lm = m.for_liveness().expect("fair");
+        let graph = explore_all(&lm, limits());
+        let canon = |s: &RaftState| lm.representative(s).unwrap_or_else(|| s.clone());
+        let successors = |s: &RaftState| {
+            let mut actions = Vec::new();
+            lm.actions(s, &mut actions);
+            let mut next: Vec<RaftState> = actions
+                .into_iter()
+                .filter_map(|a| lm.next_state(s, a))
+                .map(|t| canon(&t))
+                .collect();
+            next.sort();
+            next.dedup();
+            next
+        };
+        for id in 0..graph.len() {
+            let concrete = trace::shortest(&lm, &graph, id);
+            let mut expected: Vec<RaftState> = graph
+                .successors(id)
+                .iter()
+                .map(|&t| graph.state(t as usize).clone())
+                .collect();
+            expected.sort();
+            expected.dedup();
+            let got = successors(concrete.last());
+            // Up to renaming: members that tie may be named either way by the representative.
+            let same = |a: &[RaftState], b: &[RaftState]| {
+                a.iter().all(|x| b.iter().any(|y| lm.same_orbit(x, y)))
+            };
+            assert!(
+                same(&got, &expected) && same(&expected, &got),
+                "{masters} masters, state {id}: {got:?} {expected:?}"
+            );
+        }
     }
 }
