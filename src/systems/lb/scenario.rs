@@ -420,14 +420,10 @@ fn raft_field(s: &Scenario, cluster: bool) -> Option<&'static str> {
     ])
 }
 
-/// The first load-balancer field a Raft scenario sets, if any.
-pub fn lb_field(s: &Scenario) -> Option<&'static str> {
-    first_set([
-        (s.frontend.is_some(), "frontend"),
-        (s.balancers.is_some(), "balancers"),
-        (s.lb.is_some(), "lb"),
+/// HAProxy's own settings, each with whether the scenario sets it.
+fn haproxy_fields(s: &Scenario) -> [(bool, &'static str); 11] {
+    [
         (s.check.is_some(), "check"),
-        (s.tick.is_some(), "tick"),
         (s.inter.is_some(), "inter"),
         (s.fastinter.is_some(), "fastinter"),
         (s.downinter.is_some(), "downinter"),
@@ -438,13 +434,28 @@ pub fn lb_field(s: &Scenario) -> Option<&'static str> {
         (s.redispatch, "redispatch"),
         (s.balance.is_some(), "balance"),
         (s.timeout_server.is_some(), "timeout-server"),
-        (s.request_rate.is_some(), "request-rate"),
-        (s.vip_failover.is_some(), "vip-failover"),
-        (s.hang.is_some(), "hang"),
-        (s.lb_crash.is_some(), "lb-crash"),
-        (s.max_fails.is_some(), "max-fails"),
-        (s.fail_timeout.is_some(), "fail-timeout"),
+    ]
+}
+
+/// The first load-balancer field a Raft scenario sets, if any.
+pub fn lb_field(s: &Scenario) -> Option<&'static str> {
+    first_set([
+        (s.frontend.is_some(), "frontend"),
+        (s.balancers.is_some(), "balancers"),
+        (s.lb.is_some(), "lb"),
     ])
+    .or_else(|| first_set(haproxy_fields(s)))
+    .or_else(|| {
+        first_set([
+            (s.tick.is_some(), "tick"),
+            (s.request_rate.is_some(), "request-rate"),
+            (s.vip_failover.is_some(), "vip-failover"),
+            (s.hang.is_some(), "hang"),
+            (s.lb_crash.is_some(), "lb-crash"),
+            (s.max_fails.is_some(), "max-fails"),
+            (s.fail_timeout.is_some(), "fail-timeout"),
+        ])
+    })
 }
 
 /// Checks a load-balancer scenario and resolves its defaults: HAProxy's (`inter 2s`, `rise 2`,
@@ -484,20 +495,7 @@ pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError
     if lb == LbKind::Nginx {
         // nginx open source has no active checks and retries every server on a refused
         // connection: HAProxy's settings mean nothing to it.
-        let haproxy = [
-            (s.check.is_some(), "check"),
-            (s.inter.is_some(), "inter"),
-            (s.fastinter.is_some(), "fastinter"),
-            (s.downinter.is_some(), "downinter"),
-            (s.timeout_check.is_some(), "timeout-check"),
-            (s.rise.is_some(), "rise"),
-            (s.fall.is_some(), "fall"),
-            (s.retries.is_some(), "retries"),
-            (s.redispatch, "redispatch"),
-            (s.balance.is_some(), "balance"),
-            (s.timeout_server.is_some(), "timeout-server"),
-        ];
-        if let Some(field) = first_set(haproxy) {
+        if let Some(field) = first_set(haproxy_fields(s)) {
             return Err(ScenarioError::HaproxyFieldForNginx { field });
         }
         if frontend == Frontend::None {
