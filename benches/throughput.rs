@@ -215,6 +215,61 @@ fn main() {
         println!("{note}");
     }
     network_modes();
+    liveness_cost();
+}
+
+/// The liveness pass against the exploration it runs on: `leader-eventually-elected` on the
+/// Raft model's liveness abstraction (strongly connected components, fairness, the lasso).
+fn liveness_cost() {
+    println!();
+    println!("liveness: leader-eventually-elected, the SCC pass against its exploration");
+    for (name, scenario) in [
+        (
+            "raft m=5 crash2",
+            Scenario {
+                masters: 5,
+                crash: Some(2),
+                ..Default::default()
+            },
+        ),
+        (
+            "raft m=5 crash3 heal",
+            Scenario {
+                masters: 5,
+                crash: Some(3),
+                heal: true,
+                ..Default::default()
+            },
+        ),
+    ] {
+        let model = Raft::new(&scenario.raft().expect("valid scenario"));
+        let live = model.for_liveness().expect("fairness declared");
+        let property = Raft::catalogue()
+            .into_iter()
+            .find(|p| p.name == kcheck::systems::raft::LEADER_EVENTUALLY_ELECTED)
+            .expect("in the catalogue");
+        let kcheck::property::Kind::Liveness(form) = &property.kind else {
+            unreachable!("a liveness property")
+        };
+        let start = Instant::now();
+        let graph = explore_all(
+            &live,
+            Limits {
+                max_states: usize::MAX,
+                timeout: None,
+            },
+        );
+        let explore = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let verdict = kcheck::engine::liveness::decide(&live, &graph, form);
+        let scc = start.elapsed().as_secs_f64();
+        println!(
+            "{name:<24} {:>10} states  explore {explore:>8.3} s  SCC pass {scc:>8.3} s  ({:.2}x)  {}",
+            graph.len(),
+            scc / explore.max(1e-9),
+            verdict.label()
+        );
+    }
 }
 
 /// The load-balancer and cluster models at realistic timings: HAProxy's `inter 2s rise 2 fall
