@@ -13,8 +13,9 @@
 //! election timeouts (`--election-timeout` 1000 ms, each member's drawn from one to two times
 //! it) that are long beside a message's round trip (`--heartbeat-interval` 100 ms). The
 //! liveness model keeps that assumption: no election timeout fires while some candidate's vote
-//! request still waits for an answer that would change something (a request answered already
-//! changes nothing when sent again). Split votes then come from timeouts in turn, not at once.
+//! request still waits for its answer (a request the candidate has not had answered yet: every
+//! answer changes the candidate or the voter). Split votes then come from timeouts in turn, not
+//! at once.
 //! And which of two running
 //! timers fires first is random: a behaviour that comes back to a state again and again takes
 //! every election timeout enabled there eventually (the engine's random classes, what happens
@@ -76,9 +77,8 @@ impl Raft {
         }
     }
 
-    /// Whether a vote request of candidate `c` still waits for an answer that would change
-    /// something: under etcd's timing its election timeout does not fire before the answers
-    /// arrive. A request answered already changes nothing when it is sent again.
+    /// Whether a vote request of candidate `c` still waits for its answer: under etcd's timing
+    /// no election timeout fires before the answers arrive.
     pub(super) fn own_requests_wait(&self, s: &RaftState, c: u8) -> bool {
         let m = &s.members[c as usize];
         if !matches!(m.role, Role::Candidate | Role::PreCandidate) {
@@ -91,14 +91,11 @@ impl Raft {
                 && m.votes >> p & 1 == 0
                 && s.members[p as usize].up
                 && s.connected(c, p)
-                && stateright::Model::next_state(self, s, Action::RequestVote(c, p)).as_ref()
-                    != Some(s)
         })
     }
 
     /// Whether etcd's timing holds election timeouts back: some candidate's vote request still
-    /// waits for an answer that would change something, and answers come long before a timer
-    /// fires.
+    /// waits for its answer, and answers come long before a timer fires.
     pub(super) fn timing_holds_back(&self, s: &RaftState) -> bool {
         self.liveness && (0..self.slots).any(|c| self.own_requests_wait(s, c))
     }
