@@ -13,6 +13,7 @@ use crate::scenario::{Scenario, ScenarioError, Valid};
 use crate::systems::cluster::Cluster;
 use crate::systems::lb::Lb;
 use crate::systems::raft::Raft;
+use crate::systems::reconcile::Reconcile;
 use crate::systems::System;
 
 /// The names of the properties that say something about a scenario (not vacuous there), in
@@ -29,6 +30,7 @@ pub fn applicable(valid: &Valid) -> Vec<&'static str> {
         Valid::Raft(s) => names(&Raft::new(s)),
         Valid::Lb(s) => names(&Lb::new(s)),
         Valid::Cluster(s) => names(&Cluster::new(s)),
+        Valid::Reconcile(s) => names(&Reconcile::new(s)),
     }
 }
 
@@ -86,6 +88,7 @@ pub fn verify(scenario: &Scenario, options: &Options) -> Result<Report, CheckErr
         Valid::Raft(s) => run(&Raft::new(s), &valid, description, options),
         Valid::Lb(s) => run(&Lb::new(s), &valid, description, options),
         Valid::Cluster(s) => run(&Cluster::new(s), &valid, description, options),
+        Valid::Reconcile(s) => run(&Reconcile::new(s), &valid, description, options),
     }
 }
 

@@ -248,10 +248,73 @@ pub struct ScenarioArgs {
     /// Up to K HAProxy instances crash.
     #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = crash, help_heading = "Load balancer (--model lb)")]
     pub lb_crash: Option<u32>,
-    /// The model's unit of time; every duration must be a whole number of ticks. Default 10ms.
+    /// The model's unit of time; every duration must be a whole number of ticks. Default 10ms
+    /// (--model reconcile: 1s).
     #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = "Load balancer (--model lb)")]
     pub tick: Option<Millis>,
+    /// Worker nodes (1 to 5). Default 3.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, help_heading = RC)]
+    pub workers: Option<u32>,
+    /// The Deployment's replicas (1 to 6). Default 3.
+    #[arg(long, value_name = "R", allow_negative_numbers = true, help_heading = RC)]
+    pub replicas: Option<u32>,
+    /// Pods a worker has room for (1 to 6). Default: the replicas.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, help_heading = RC)]
+    pub capacity: Option<u32>,
+    /// Required pod anti-affinity on the hostname: one replica per worker at most.
+    #[arg(long, help_heading = RC)]
+    pub anti_affinity: bool,
+    /// The pods' nodeSelector matches only N of the workers. Default: all.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, help_heading = RC)]
+    pub node_selector: Option<u32>,
+    /// Up to K workers crash. With no fault flag at all, one.
+    #[arg(long, value_name = "K", allow_negative_numbers = true, help_heading = RC)]
+    pub worker_crash: Option<u32>,
+    /// A worker may be cut off from the control plane; its pods keep running.
+    #[arg(long, help_heading = RC)]
+    pub worker_partition: bool,
+    /// A container may crash (restartPolicy Always).
+    #[arg(long, help_heading = RC)]
+    pub pod_crash: bool,
+    /// Every master may go down at once (or lose etcd's quorum: --crash counts masters).
+    #[arg(long, help_heading = RC)]
+    pub control_plane_outage: bool,
+    /// An operator drains one worker with kubectl drain, under a PodDisruptionBudget.
+    #[arg(long, help_heading = RC)]
+    pub drain: bool,
+    /// With --drain: the budget's minAvailable. Default: replicas − 1.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, help_heading = RC)]
+    pub min_available: Option<u32>,
+    /// With --drain: kubectl drain --disable-eviction (delete, bypassing the budget).
+    #[arg(long, help_heading = RC)]
+    pub disable_eviction: bool,
+    /// The kubelet's node lease renewal interval. Default 10s.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = RC)]
+    pub heartbeat: Option<Millis>,
+    /// kube-controller-manager --node-monitor-period. Default 5s.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = RC)]
+    pub node_monitor_period: Option<Millis>,
+    /// kube-controller-manager --node-monitor-grace-period. Default 50s (40s before v1.32).
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = RC)]
+    pub node_monitor_grace_period: Option<Millis>,
+    /// tolerationSeconds of the pods' not-ready/unreachable NoExecute tolerations. Default 300s.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = RC)]
+    pub toleration_seconds: Option<Millis>,
+    /// --leader-elect-lease-duration of the controller-manager and scheduler. Default 15s.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = RC)]
+    pub leader_elect_lease_duration: Option<Millis>,
+    /// --leader-elect-retry-period. Default 2s.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = RC)]
+    pub leader_elect_retry_period: Option<Millis>,
+    /// The kubelet's first crash-loop back-off. Default 10s.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = RC)]
+    pub restart_backoff: Option<Millis>,
+    /// 1 / --node-eviction-rate: between two workers tainted for eviction. Default 10s.
+    #[arg(long, value_name = "DURATION", value_parser = Millis::parse, help_heading = RC)]
+    pub eviction_interval: Option<Millis>,
 }
+
+const RC: &str = "Reconciliation (--model reconcile)";
 
 impl ScenarioArgs {
     /// The scenario file (if any) with the flags laid over it.
@@ -335,9 +398,29 @@ impl ScenarioArgs {
             lb_crash,
             max_fails,
             fail_timeout,
-            tick
+            tick,
+            workers,
+            replicas,
+            capacity,
+            node_selector,
+            worker_crash,
+            min_available,
+            heartbeat,
+            node_monitor_period,
+            node_monitor_grace_period,
+            toleration_seconds,
+            leader_elect_lease_duration,
+            leader_elect_retry_period,
+            restart_backoff,
+            eviction_interval
         );
         s.redispatch |= self.redispatch;
+        s.anti_affinity |= self.anti_affinity;
+        s.worker_partition |= self.worker_partition;
+        s.pod_crash |= self.pod_crash;
+        s.control_plane_outage |= self.control_plane_outage;
+        s.drain |= self.drain;
+        s.disable_eviction |= self.disable_eviction;
         // The file's description tells of the file; say when flags changed what it describes.
         if s != file {
             s.description = s

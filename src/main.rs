@@ -9,6 +9,7 @@ use kcheck::check::{self, Options};
 use kcheck::cli::{Cli, Command, Format, VerifyArgs};
 use kcheck::scenario::{ModelKind, Recovery, UnsafeRule};
 use kcheck::systems::cluster::Cluster;
+use kcheck::systems::reconcile::Reconcile;
 use kcheck::systems::lb::Lb;
 use kcheck::systems::raft::Raft;
 use kcheck::systems::System;
@@ -187,6 +188,10 @@ fn list() -> String {
         ModelKind::Cluster.meaning()
     ));
     for p in Cluster::catalogue().into_iter().skip(Lb::catalogue().len()) {
+        line(&mut out, p.name, p.kind.label(), p.meaning, 43);
+    }
+    out.push_str(&format!("reconcile: {}\n", ModelKind::Reconcile.meaning()));
+    for p in Reconcile::catalogue() {
         line(&mut out, p.name, p.kind.label(), p.meaning, 43);
     }
     out

@@ -12,6 +12,7 @@ use thiserror::Error;
 pub use crate::systems::lb::scenario::{
     self as lb, Balance, CheckType, Frontend, LbKind, LbScenario, Millis,
 };
+pub use crate::systems::reconcile::scenario::{self as reconcile, RcScenario};
 
 /// Most etcd members a scenario may have (etcd recommends at most 7).
 pub const MAX_MASTERS: u32 = 7;
@@ -50,10 +51,18 @@ pub enum ModelKind {
     Lb,
     /// The path of a kubectl request: client, front end, API server, etcd quorum.
     Cluster,
+    /// Controllers reconciling a Deployment: ReplicaSet controller, scheduler, node lifecycle
+    /// controller, kubelets, a disruption budget.
+    Reconcile,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 3] = [ModelKind::Raft, ModelKind::Lb, ModelKind::Cluster];
+    pub const ALL: [ModelKind; 4] = [
+        ModelKind::Raft,
+        ModelKind::Lb,
+        ModelKind::Cluster,
+        ModelKind::Reconcile,
+    ];
 
     /// The model's name, as `--model` spells it.
     pub fn name(self) -> &'static str {
@@ -61,6 +70,7 @@ impl ModelKind {
             ModelKind::Raft => "raft",
             ModelKind::Lb => "lb",
             ModelKind::Cluster => "cluster",
+            ModelKind::Reconcile => "reconcile",
         }
     }
 
@@ -70,6 +80,7 @@ impl ModelKind {
             ModelKind::Raft => "etcd Raft quorum: elections, replication, commit, crashes, partitions, membership and recovery",
             ModelKind::Lb => "the API servers behind a load balancer: HAProxy's active health checks (retries, redispatch) or nginx's passive ones, a pinned client, a single balancer or a VIP",
             ModelKind::Cluster => "a kubectl request end to end: client, front end, API server, the etcd quorum behind it",
+            ModelKind::Reconcile => "controllers bringing a Deployment's pods back: ReplicaSet controller, scheduler, node lifecycle controller, kubelets, a disruption budget, leader-elected controller-manager and scheduler, with Kubernetes' timings",
         }
     }
 }
@@ -417,6 +428,38 @@ pub struct Scenario {
     /// nginx (`lb = "nginx"`): failed attempts that make a server unavailable, and for how long.
     pub max_fails: Option<u32>,
     pub fail_timeout: Option<Millis>,
+    /// Reconcile (`model = "reconcile"`): worker nodes, and the Deployment's replicas.
+    pub workers: Option<u32>,
+    pub replicas: Option<u32>,
+    /// Pods a worker holds (its allocatable resources, in pod-sized requests).
+    pub capacity: Option<u32>,
+    /// Required pod anti-affinity on the hostname: one replica per worker at most.
+    pub anti_affinity: bool,
+    /// How many workers carry the label the pods' nodeSelector asks for.
+    pub node_selector: Option<u32>,
+    /// How many workers may crash.
+    pub worker_crash: Option<u32>,
+    /// A worker may be cut off from the control plane (its pods keep running).
+    pub worker_partition: bool,
+    /// A container may crash.
+    pub pod_crash: bool,
+    /// Every master may go down at once.
+    pub control_plane_outage: bool,
+    /// An operator drains one worker (`kubectl drain`), under a PodDisruptionBudget.
+    pub drain: bool,
+    /// The PodDisruptionBudget's minAvailable (default: replicas − 1).
+    pub min_available: Option<u32>,
+    /// `kubectl drain --disable-eviction`: delete the pods, bypassing the budget.
+    pub disable_eviction: bool,
+    /// Kubernetes timings (defaults of v1.32 and later).
+    pub heartbeat: Option<Millis>,
+    pub node_monitor_period: Option<Millis>,
+    pub node_monitor_grace_period: Option<Millis>,
+    pub toleration_seconds: Option<Millis>,
+    pub leader_elect_lease_duration: Option<Millis>,
+    pub leader_elect_retry_period: Option<Millis>,
+    pub restart_backoff: Option<Millis>,
+    pub eviction_interval: Option<Millis>,
 }
 
 impl Default for Scenario {
@@ -465,6 +508,26 @@ impl Default for Scenario {
             lb_crash: None,
             max_fails: None,
             fail_timeout: None,
+            workers: None,
+            replicas: None,
+            capacity: None,
+            anti_affinity: false,
+            node_selector: None,
+            worker_crash: None,
+            worker_partition: false,
+            pod_crash: false,
+            control_plane_outage: false,
+            drain: false,
+            min_available: None,
+            disable_eviction: false,
+            heartbeat: None,
+            node_monitor_period: None,
+            node_monitor_grace_period: None,
+            toleration_seconds: None,
+            leader_elect_lease_duration: None,
+            leader_elect_retry_period: None,
+            restart_backoff: None,
+            eviction_interval: None,
         }
     }
 }
@@ -476,6 +539,7 @@ pub enum Valid {
     Raft(RaftScenario),
     Lb(LbScenario),
     Cluster(LbScenario),
+    Reconcile(RcScenario),
 }
 
 impl Valid {
@@ -484,6 +548,7 @@ impl Valid {
         match self {
             Valid::Raft(s) => s.describe(),
             Valid::Lb(s) | Valid::Cluster(s) => s.describe(),
+            Valid::Reconcile(s) => s.describe(),
         }
     }
 
@@ -492,6 +557,7 @@ impl Valid {
             Valid::Raft(_) => ModelKind::Raft,
             Valid::Lb(_) => ModelKind::Lb,
             Valid::Cluster(_) => ModelKind::Cluster,
+            Valid::Reconcile(_) => ModelKind::Reconcile,
         }
     }
 }
@@ -636,6 +702,22 @@ pub enum ScenarioError {
     NginxWithoutBalancer,
     #[error("a load-balancer check needs a fault: set crash, hang or lb-crash to 1 or more")]
     LbWithoutFaults,
+    #[error("{field} is a setting of --model reconcile")]
+    ReconcileField { field: &'static str },
+    #[error("{field} is not a setting of --model reconcile")]
+    ForeignForReconcile { field: &'static str },
+    #[error("{replicas} replicas never fit: {labelled} matching worker{} hold {each}, and a Deployment that cannot roll out leaves nothing to check (lower replicas, or raise workers, capacity or node-selector)", if *labelled == 1 { "" } else { "s" })]
+    NoRoom {
+        replicas: u32,
+        labelled: u32,
+        each: String,
+    },
+    #[error("{field} speaks of kubectl drain: add --drain")]
+    WithoutDrain { field: &'static str },
+    #[error("node-monitor-grace-period {grace} is shorter than the kubelet's heartbeat {heartbeat}: every live node would be marked NotReady between two heartbeats")]
+    GraceBelowHeartbeat { grace: String, heartbeat: String },
+    #[error("leader-elect-retry-period must not exceed leader-elect-lease-duration: a leader would lose its lease between two renewals")]
+    RetryAboveLease,
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("{path} is empty: a scenario file sets at least one field (with no file, verify checks the defaults)")]
@@ -703,6 +785,7 @@ impl Scenario {
             ModelKind::Raft => self.raft().map(Valid::Raft),
             ModelKind::Lb => lb::validate(self, false).map(Valid::Lb),
             ModelKind::Cluster => lb::validate(self, true).map(Valid::Cluster),
+            ModelKind::Reconcile => reconcile::validate(self).map(Valid::Reconcile),
         }
     }
 
@@ -711,6 +794,9 @@ impl Scenario {
     pub fn raft(&self) -> Result<RaftScenario, ScenarioError> {
         if let Some(field) = lb::lb_field(self) {
             return Err(ScenarioError::LbFieldForRaft { field });
+        }
+        if let Some(field) = reconcile::reconcile_field(self) {
+            return Err(ScenarioError::ReconcileField { field });
         }
         let masters = self.masters;
         if !(1..=MAX_MASTERS).contains(&masters) {

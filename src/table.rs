@@ -72,8 +72,8 @@ pub enum TableError {
     NoFaultViolation(u32),
     #[error("{0}")]
     Write(String),
-    #[error("kcheck table is by cluster size: --model raft or cluster (got lb)")]
-    Model,
+    #[error("kcheck table is by cluster size: --model raft or cluster (got {0})")]
+    Model(&'static str),
     #[error("--frontend and --check choose the front end of --model cluster's column: add --model cluster")]
     FrontEndWithoutCluster,
 }
@@ -111,7 +111,7 @@ pub fn run(args: &TableArgs) -> Result<u8, TableError> {
         return Err(CheckError::Timeout(t).into());
     }
     match args.model {
-        Some(ModelKind::Lb) => return Err(TableError::Model),
+        Some(m @ (ModelKind::Lb | ModelKind::Reconcile)) => return Err(TableError::Model(m.name())),
         Some(ModelKind::Cluster) => {}
         _ if args.frontend.is_some() || args.check.is_some() => {
             return Err(TableError::FrontEndWithoutCluster)

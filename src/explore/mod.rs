@@ -36,6 +36,7 @@ use crate::property::{Kind, Property, Trace, Verdict};
 use crate::report::Report;
 use crate::scenario::{ScenarioError, Valid};
 use crate::systems::cluster::Cluster;
+use crate::systems::reconcile::Reconcile;
 use crate::systems::lb::Lb;
 use crate::systems::raft::Raft;
 use crate::systems::System;
@@ -108,6 +109,13 @@ pub fn run(args: &ExploreArgs) -> Result<u8, ExploreError> {
         ),
         Valid::Cluster(s) => serve(
             Explorer::new(Cluster::new(s), &valid, description),
+            limits,
+            args,
+            front,
+            addr,
+        ),
+        Valid::Reconcile(s) => serve(
+            Explorer::new(Reconcile::new(s), &valid, description),
             limits,
             args,
             front,

@@ -35,6 +35,7 @@ use crate::scenario::{
     NetworkMode, Reads, Recovery, Scenario, UnsafeRule, Valid,
 };
 use crate::systems::cluster::Cluster;
+use crate::systems::reconcile::Reconcile;
 use crate::systems::lb::Lb;
 use crate::systems::raft::Raft;
 use crate::systems::System;
@@ -545,6 +546,10 @@ fn catalogue(model: ModelKind) -> Vec<(&'static str, &'static str)> {
             .map(|p| (p.name, p.kind.label()))
             .collect(),
         ModelKind::Cluster => Cluster::catalogue()
+            .iter()
+            .map(|p| (p.name, p.kind.label()))
+            .collect(),
+        ModelKind::Reconcile => Reconcile::catalogue()
             .iter()
             .map(|p| (p.name, p.kind.label()))
             .collect(),

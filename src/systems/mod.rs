@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod lb;
 pub mod raft;
+pub mod reconcile;
 
 use std::fmt::Debug;
 use std::hash::Hash;

@@ -346,7 +346,7 @@ impl LbScenario {
 }
 
 /// Whole ticks in a duration, or the error that says why not.
-fn ticks(field: &'static str, d: Millis, tick: u32) -> Result<u16, ScenarioError> {
+pub(crate) fn ticks(field: &'static str, d: Millis, tick: u32) -> Result<u16, ScenarioError> {
     if d.0 == 0 {
         return Err(ScenarioError::ZeroDuration { field });
     }
@@ -369,7 +369,7 @@ fn ticks(field: &'static str, d: Millis, tick: u32) -> Result<u16, ScenarioError
     Ok(n as u16)
 }
 
-fn count(
+pub(crate) fn count(
     field: &'static str,
     v: Option<u32>,
     low: u32,
@@ -389,7 +389,7 @@ fn count(
 }
 
 /// The name of the first field that is set.
-fn first_set<const N: usize>(fields: [(bool, &'static str); N]) -> Option<&'static str> {
+pub(crate) fn first_set<const N: usize>(fields: [(bool, &'static str); N]) -> Option<&'static str> {
     fields
         .into_iter()
         .find(|(set, _)| *set)
@@ -467,6 +467,9 @@ pub fn validate(s: &Scenario, cluster: bool) -> Result<LbScenario, ScenarioError
             field,
             model: if cluster { "cluster" } else { "lb" },
         });
+    }
+    if let Some(field) = crate::systems::reconcile::scenario::reconcile_field(s) {
+        return Err(ScenarioError::ReconcileField { field });
     }
     let masters = s.masters;
     if !(1..=MAX_MASTERS).contains(&masters) {

@@ -1,0 +1,525 @@
+//! The reconcile model: each property holds in one configuration and fails in another, the
+//! measures against Kubernetes' timings, the control plane's quorum rule against the Raft
+//! model, symmetry, fairness, and the lassos replaying.
+
+use super::properties::*;
+use super::*;
+use crate::engine::{self, explore_all, trace, Limits};
+use crate::property::Verdict;
+use crate::scenario::{Millis, ModelKind, Scenario};
+use crate::systems::raft::Raft;
+
+fn limits() -> Limits {
+    Limits {
+        max_states: 5_000_000,
+        timeout: None,
+    }
+}
+
+fn model(f: impl FnOnce(&mut Scenario)) -> Reconcile {
+    let mut s = Scenario {
+        model: ModelKind::Reconcile,
+        ..Scenario::default()
+    };
+    f(&mut s);
+    Reconcile::new(&scenario::validate(&s).expect("valid scenario"))
+}
+
+/// Every applicable property's verdict, by name ("holds", "violated"); measures as
+/// "min..max" in the measure's unit. Every counterexample replays on the model it was found
+/// on (liveness: the liveness model).
+fn verdicts(m: &Reconcile) -> Vec<(&'static str, String)> {
+    let graph = explore_all(m, limits());
+    let live = m.for_liveness().expect("a liveness model");
+    Reconcile::catalogue()
+        .into_iter()
+        .filter(|p| m.vacuous(p.name).is_none())
+        .map(|p| {
+            let v = engine::decide(m, &graph, &p, &limits());
+            let shown = match &v {
+                Verdict::Holds {
+                    extremes: Some(e), ..
+                } => format!("{}..{}", e.min.0, e.max.0),
+                Verdict::Holds { .. } => "holds".to_string(),
+                Verdict::Violated(violation) => {
+                    let t = violation.trace.as_ref().expect("a counterexample");
+                    let on = if matches!(p.kind, crate::property::Kind::Liveness(_)) {
+                        &live
+                    } else {
+                        m
+                    };
+                    assert!(
+                        trace::replay(on, t).is_ok(),
+                        "{}: the counterexample replays",
+                        p.name
+                    );
+                    if let Some(start) = violation.cycle_start {
+                        let at = |k: usize| {
+                            if k == 0 {
+                                t.init.clone()
+                            } else {
+                                t.steps[k - 1].1.clone()
+                            }
+                        };
+                        assert!(
+                            on.same_orbit(&at(start), t.last()),
+                            "{}: the lasso closes",
+                            p.name
+                        );
+                    }
+                    "violated".to_string()
+                }
+                Verdict::Incomplete(c) => panic!("{} was not decided: {c}", p.name),
+            };
+            (p.name, shown)
+        })
+        .collect()
+}
+
+fn verdict(m: &Reconcile, name: &str) -> String {
+    verdicts(m)
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("{name} applies"))
+        .1
+}
+
+fn secs(s: u32) -> Option<Millis> {
+    Some(Millis(s * 1000))
+}
+
+/// A worker fails: it goes NotReady at the first monitor pass once its lease is more than the
+/// grace period old (its last renewal 0 to heartbeat − 1 before the failure, a pass every
+/// monitor period), is tainted at once, and its pods are deleted tolerationSeconds later; the
+/// replacements run within that tick. For the defaults, 342 s to 355 s, whether it crashed or
+/// was cut off.
+#[test]
+fn reschedule_time_follows_the_timings() {
+    for (grace, period, heartbeat, toleration) in
+        [(50, 5, 10, 300), (40, 5, 10, 300), (20, 2, 5, 30), (10, 5, 10, 0)]
+    {
+        for cut in [false, true] {
+            let m = model(|s| {
+                s.node_monitor_grace_period = secs(grace);
+                s.node_monitor_period = secs(period);
+                s.heartbeat = secs(heartbeat);
+                if toleration > 0 {
+                    s.toleration_seconds = secs(toleration);
+                }
+                if cut {
+                    s.worker_partition = true;
+                } else {
+                    s.worker_crash = Some(1);
+                }
+            });
+            let toleration = if toleration == 0 { 300 } else { toleration };
+            let min = (toleration + grace + 1 - (heartbeat - 1)) * 1000;
+            let max = (toleration + grace + 1 + (period - 1)) * 1000;
+            assert_eq!(
+                verdict(&m, RESCHEDULE_TIME),
+                format!("{min}..{max}"),
+                "grace {grace}, period {period}, heartbeat {heartbeat}, toleration {toleration}, cut {cut}"
+            );
+        }
+    }
+}
+
+/// Three masters do not reschedule faster: one controller-manager is active. A crash of its
+/// master just before the worker would be marked NotReady delays rescheduling by the lease
+/// takeover (up to lease + retry) and a whole new grace period, since the new leader's node
+/// lifecycle controller starts every worker's silence afresh.
+#[test]
+fn a_controller_manager_failover_restarts_the_grace_period() {
+    let one = model(|s| s.masters = 1);
+    let three = model(|s| s.masters = 3);
+    assert_eq!(verdict(&one, RESCHEDULE_TIME), "342000..355000");
+    assert_eq!(verdict(&three, RESCHEDULE_TIME), "342000..355000");
+    let failover = model(|s| {
+        s.masters = 3;
+        s.crash = Some(1);
+        s.worker_crash = Some(1);
+    });
+    // Worst case: the pass that would mark it NotReady is 55 s after the crash (renewed just
+    // then, 50 s grace, a pass every 5 s); the leader crashes at 54 s, a standby leads 17 s
+    // later, marks it NotReady 55 s after that, and 300 s later its pods are replaced.
+    assert_eq!(verdict(&failover, RESCHEDULE_TIME), "342000..426000");
+}
+
+#[test]
+fn pods_come_back_exactly_when_the_control_plane_does() {
+    let up = model(|s| s.worker_crash = Some(1));
+    for name in [REPLICAS_CONVERGE, PODS_RESCHEDULED] {
+        assert_eq!(verdict(&up, name), "holds", "{name}");
+    }
+    // No control plane: nobody marks the worker NotReady, nobody replaces its pods.
+    for down in [
+        model(|s| {
+            s.worker_crash = Some(1);
+            s.control_plane_outage = true;
+        }),
+        model(|s| {
+            s.masters = 2;
+            s.crash = Some(1);
+            s.worker_crash = Some(1);
+        }),
+    ] {
+        for name in [REPLICAS_CONVERGE, PODS_RESCHEDULED] {
+            assert_eq!(verdict(&down, name), "violated", "{name}");
+        }
+        assert_eq!(verdict(&down, RESCHEDULE_TIME), "342000..unbounded");
+    }
+    // Three masters keep a quorum through one crash.
+    let three = model(|s| {
+        s.masters = 3;
+        s.crash = Some(1);
+        s.worker_crash = Some(1);
+    });
+    assert_eq!(verdict(&three, PODS_RESCHEDULED), "holds");
+}
+
+/// The kubelet restarts a crashed container on its own: with the control plane down, and
+/// on a worker cut off from it.
+#[test]
+fn crashed_containers_restart_without_a_control_plane() {
+    for f in [
+        (|s: &mut Scenario| s.pod_crash = true) as fn(&mut Scenario),
+        |s| {
+            s.pod_crash = true;
+            s.control_plane_outage = true;
+        },
+        |s| {
+            s.pod_crash = true;
+            s.worker_partition = true;
+            s.toleration_seconds = secs(30);
+        },
+    ] {
+        let m = model(f);
+        assert_eq!(verdict(&m, CONTAINER_RESTARTS), "holds");
+    }
+    // The crash costs one replica for its back-off, with the control plane or without.
+    assert_eq!(verdict(&model(|s| s.pod_crash = true), FEWEST_SERVING), "2..3");
+    // With its worker crashed as well, nothing restarts it, and the control plane is gone too.
+    let m = model(|s| {
+        s.pod_crash = true;
+        s.worker_crash = Some(1);
+        s.control_plane_outage = true;
+        s.toleration_seconds = secs(30);
+    });
+    assert_eq!(verdict(&m, REPLICAS_CONVERGE), "violated");
+}
+
+/// The scheduler's filters: no room left, or anti-affinity with a worker short, or a
+/// nodeSelector that leaves one matching worker: the replacement stays Pending for ever.
+#[test]
+fn replicas_converge_only_where_the_filters_leave_room() {
+    let short = |f: fn(&mut Scenario)| {
+        let m = model(f);
+        (verdict(&m, REPLICAS_CONVERGE), verdict(&m, PODS_RESCHEDULED))
+    };
+    let violated = ("violated".to_string(), "violated".to_string());
+    let holds = ("holds".to_string(), "holds".to_string());
+    assert_eq!(short(|s| s.capacity = Some(1)), violated);
+    assert_eq!(short(|s| s.capacity = Some(2)), holds);
+    assert_eq!(short(|s| s.anti_affinity = true), violated);
+    assert_eq!(
+        short(|s| {
+            s.anti_affinity = true;
+            s.workers = Some(4);
+        }),
+        holds
+    );
+    assert_eq!(
+        short(|s| {
+            s.node_selector = Some(2);
+            s.replicas = Some(2);
+            s.capacity = Some(1);
+        }),
+        violated
+    );
+    assert_eq!(
+        short(|s| {
+            s.node_selector = Some(3);
+            s.workers = Some(4);
+            s.replicas = Some(2);
+            s.capacity = Some(1);
+        }),
+        holds
+    );
+}
+
+/// Least allocation spreads the replicas: one worker's failure costs one replica.
+#[test]
+fn the_score_spreads_replicas() {
+    let m = model(|s| s.worker_crash = Some(1));
+    assert_eq!(verdict(&m, FEWEST_SERVING), "2..3");
+    let two = model(|s| s.worker_crash = Some(2));
+    assert_eq!(verdict(&two, FEWEST_SERVING), "1..3");
+}
+
+#[test]
+fn broken_schedulers_break_the_invariants() {
+    let m = model(|s| s.worker_crash = Some(1));
+    assert_eq!(verdict(&m, NO_BIND_TO_UNREADY), "holds");
+    let mut blind = m.clone();
+    blind.broken = Some(Broken::IgnoreReadiness);
+    assert_eq!(verdict(&blind, NO_BIND_TO_UNREADY), "violated");
+
+    let tight = model(|s| {
+        s.capacity = Some(1);
+        s.worker_crash = Some(1);
+    });
+    assert_eq!(verdict(&tight, NO_OVERCOMMIT), "holds");
+    let mut greedy = tight.clone();
+    greedy.broken = Some(Broken::IgnoreCapacity);
+    assert_eq!(verdict(&greedy, NO_OVERCOMMIT), "violated");
+}
+
+/// The Eviction API keeps the budget; `--disable-eviction` does not. A budget that allows no
+/// disruption blocks the drain for ever.
+#[test]
+fn drain_honours_the_disruption_budget() {
+    let drain = |f: fn(&mut Scenario)| {
+        let m = model(|s| {
+            s.drain = true;
+            f(s);
+        });
+        (verdict(&m, PDB_RESPECTED), verdict(&m, DRAIN_COMPLETES))
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(drain(|_| {}), pair("holds", "holds"));
+    assert_eq!(
+        drain(|s| s.min_available = Some(3)),
+        pair("holds", "violated")
+    );
+    assert_eq!(
+        drain(|s| {
+            s.min_available = Some(3);
+            s.disable_eviction = true;
+        }),
+        pair("violated", "holds")
+    );
+    // Two replicas on the drained worker: the second eviction waits for the first's
+    // replacement to run.
+    assert_eq!(
+        drain(|s| {
+            s.workers = Some(2);
+            s.replicas = Some(4);
+            s.min_available = Some(3);
+        }),
+        pair("holds", "holds")
+    );
+    assert_eq!(
+        drain(|s| {
+            s.workers = Some(2);
+            s.replicas = Some(4);
+            s.min_available = Some(3);
+            s.disable_eviction = true;
+        }),
+        pair("violated", "holds")
+    );
+}
+
+/// Without fairness nothing obliges the controllers to act: the ReplicaSet controller may
+/// never create the pods, and the Deployment never converges.
+#[test]
+fn without_fairness_a_controller_may_never_act() {
+    let m = model(|_| {});
+    assert_eq!(verdict(&m, REPLICAS_CONVERGE), "holds");
+    let unfair = Reconcile { fair: false, ..m };
+    assert_eq!(verdict(&unfair, REPLICAS_CONVERGE), "violated");
+}
+
+/// Too many NotReady workers at once stop the tainting (full disruption): the pods of three
+/// crashed workers out of three are never replaced, though the control plane works.
+#[test]
+fn a_fully_disrupted_zone_evicts_nothing() {
+    let m = model(|s| {
+        s.workers = Some(2);
+        s.replicas = Some(2);
+        s.worker_crash = Some(2);
+        s.toleration_seconds = secs(20);
+        s.node_monitor_grace_period = secs(10);
+    });
+    assert_eq!(verdict(&m, REPLICAS_CONVERGE), "violated");
+    // One of two crashed: the other takes the pods.
+    let one = model(|s| {
+        s.workers = Some(2);
+        s.replicas = Some(2);
+        s.worker_crash = Some(1);
+        s.toleration_seconds = secs(20);
+        s.node_monitor_grace_period = secs(10);
+    });
+    assert_eq!(verdict(&one, REPLICAS_CONVERGE), "holds");
+}
+
+/// The second worker to fail is tainted one eviction interval after the first.
+#[test]
+fn the_eviction_rate_spaces_the_taints() {
+    let at = |interval: u32| {
+        let m = model(|s| {
+            s.workers = Some(4);
+            s.replicas = Some(2);
+            s.capacity = Some(1);
+            s.worker_crash = Some(2);
+            s.heartbeat = secs(1);
+            s.node_monitor_period = secs(1);
+            s.node_monitor_grace_period = secs(2);
+            s.toleration_seconds = secs(3);
+            s.eviction_interval = secs(interval);
+        });
+        verdict(&m, RESCHEDULE_TIME)
+    };
+    // The first worker is tainted 3 s after its failure at the earliest; with a 10 s
+    // interval, the second is tainted no sooner than 13 s, and its pods replaced 3 s later.
+    assert_eq!(at(1), "0..12000");
+    assert_eq!(at(10), "0..16000");
+}
+
+/// The control plane works exactly when the Raft model says a write still commits: with a
+/// quorum of live masters.
+#[test]
+fn the_control_plane_rule_agrees_with_the_raft_model() {
+    for masters in 1..=5u32 {
+        for crash in 1..=masters.min(3) {
+            let raft = Raft::new(
+                &Scenario {
+                    masters,
+                    crash: Some(crash),
+                    ..Scenario::default()
+                }
+                .raft()
+                .expect("valid"),
+            );
+            let graph = explore_all(&raft, limits());
+            let p = Raft::catalogue()
+                .into_iter()
+                .find(|p| p.name == "write-availability")
+                .expect("in the catalogue");
+            let writes = matches!(
+                engine::decide(&raft, &graph, &p, &limits()),
+                Verdict::Holds { .. }
+            );
+            let m = model(|s| {
+                s.masters = masters;
+                s.crash = Some(crash);
+            });
+            let mut after = m.init_states().remove(0);
+            after.live -= crash as u8;
+            assert_eq!(
+                m.cp_up(&after),
+                writes,
+                "{masters} masters, {crash} crashes"
+            );
+        }
+    }
+}
+
+/// Workers are interchangeable: symmetry reduction keeps every verdict and explores fewer
+/// states.
+#[test]
+fn symmetry_keeps_every_verdict() {
+    for f in [
+        (|s: &mut Scenario| s.worker_crash = Some(1)) as fn(&mut Scenario),
+        |s| {
+            s.capacity = Some(1);
+            s.worker_crash = Some(1);
+        },
+        |s| {
+            s.drain = true;
+            s.min_available = Some(3);
+        },
+        |s| {
+            s.pod_crash = true;
+            s.worker_partition = true;
+            s.toleration_seconds = Some(Millis(20_000));
+        },
+        |s| {
+            s.node_selector = Some(2);
+            s.replicas = Some(2);
+            s.worker_crash = Some(1);
+        },
+    ] {
+        let on = model(f);
+        let off = Reconcile {
+            s: RcScenario {
+                symmetry: false,
+                ..on.s.clone()
+            },
+            ..on.clone()
+        };
+        assert_eq!(verdicts(&on), verdicts(&off), "{}", on.s.describe());
+        let (a, b) = (
+            explore_all(&on, limits()).len(),
+            explore_all(&off, limits()).len(),
+        );
+        assert!(a < b, "{a} states with symmetry, {b} without");
+    }
+}
+
+#[test]
+fn bad_scenarios_are_refused() {
+    let refuse = |f: fn(&mut Scenario)| {
+        let mut s = Scenario {
+            model: ModelKind::Reconcile,
+            ..Scenario::default()
+        };
+        f(&mut s);
+        scenario::validate(&s).expect_err("refused").to_string()
+    };
+    assert!(refuse(|s| s.workers = Some(0)).contains("workers must be 1 to 5"));
+    assert!(refuse(|s| s.node_monitor_grace_period = Some(Millis(5000)))
+        .contains("shorter than the kubelet's heartbeat"));
+    assert!(refuse(|s| {
+        s.capacity = Some(1);
+        s.replicas = Some(4);
+    })
+    .contains("4 replicas never fit"));
+    assert!(refuse(|s| {
+        s.anti_affinity = true;
+        s.replicas = Some(4);
+    })
+    .contains("anti-affinity"));
+    assert!(refuse(|s| s.min_available = Some(1)).contains("add --drain"));
+    assert!(refuse(|s| s.pre_vote = true).contains("pre-vote is not a setting"));
+    assert!(refuse(|s| s.inter = Some(Millis(1000))).contains("inter is not a setting"));
+    assert!(refuse(|s| s.tick = Some(Millis(3000))).contains("whole number"));
+}
+
+/// A canonical state is a renaming: its successors are the renamings of the original's.
+#[test]
+fn renaming_commutes_with_every_step() {
+    let m = model(|s| {
+        s.worker_crash = Some(1);
+        s.pod_crash = true;
+        s.drain = true;
+        s.toleration_seconds = Some(Millis(10_000));
+    });
+    let off = Reconcile {
+        s: RcScenario {
+            symmetry: false,
+            ..m.s.clone()
+        },
+        ..m.clone()
+    };
+    let graph = explore_all(&off, limits());
+    let mut checked = 0;
+    for s in graph.states().take(20_000) {
+        let c = m.canonical(s);
+        assert_eq!(m.canonical(&c), c, "canonical is idempotent");
+        let succ = |x: &RcState| {
+            let mut acts = Vec::new();
+            m.actions(x, &mut acts);
+            let mut out: Vec<RcState> = acts
+                .into_iter()
+                .filter_map(|a| m.next_state(x, a))
+                .map(|t| m.canonical(&t))
+                .collect();
+            out.sort_by_key(|t| format!("{t:?}"));
+            out.dedup();
+            out
+        };
+        assert_eq!(succ(s), succ(&c));
+        checked += 1;
+    }
+    assert!(checked > 1000);
+}
