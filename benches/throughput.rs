@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use kcheck::engine::{explore_all, Limits};
 use kcheck::scenario::{CheckType, Millis, ModelKind, Valid};
-use kcheck::scenario::{NetworkMode, Recovery, Scenario};
+use kcheck::scenario::{NetworkMode, RcScenario, Recovery, Scenario};
 use kcheck::systems::cluster::Cluster;
 use kcheck::systems::lb::Lb;
 use kcheck::systems::raft::Raft;
+use kcheck::systems::reconcile::Reconcile;
 use kcheck::systems::System;
 use stateright::{Checker, HasDiscoveries};
 
@@ -210,12 +211,109 @@ fn main() {
         notes.push(ratio_note(&name, &k, &s));
     }
     load_balancer(threads, &mut notes);
+    reconcile(threads, &mut notes);
     println!();
     for note in notes {
         println!("{note}");
     }
     network_modes();
     liveness_cost();
+    reconcile_liveness_cost();
+}
+
+fn reconcile_scenarios() -> Vec<(&'static str, Scenario)> {
+    let base = Scenario {
+        model: ModelKind::Reconcile,
+        workers: Some(3),
+        replicas: Some(3),
+        worker_crash: Some(1),
+        ..Default::default()
+    };
+    vec![
+        ("reconcile w=3 r=3 crash1", base.clone()),
+        (
+            "reconcile +master crash",
+            Scenario {
+                crash: Some(1),
+                ..base.clone()
+            },
+        ),
+        (
+            "reconcile +cp outage heal",
+            Scenario {
+                control_plane_outage: true,
+                heal: true,
+                ..base
+            },
+        ),
+    ]
+}
+
+/// The reconcile model at Kubernetes' timings (1 s ticks): 3 workers, 3 replicas, one worker
+/// crash, alone, with a master crash, with an outage of the control plane that may end.
+fn reconcile(threads: usize, notes: &mut Vec<String>) {
+    for (name, scenario) in reconcile_scenarios() {
+        let Valid::Reconcile(on) = scenario.validate().expect("valid scenario") else {
+            unreachable!("a reconcile scenario")
+        };
+        print_row(&kcheck_row(name, "kcheck-sym", &Reconcile::new(&on)));
+        let model = Reconcile::new(&RcScenario {
+            symmetry: false,
+            ..on
+        });
+        let k = kcheck_row(name, "kcheck", &model);
+        print_row(&k);
+        let s = stateright_row(name, &model, threads);
+        print_row(&s);
+        notes.push(ratio_note(name, &k, &s));
+    }
+}
+
+/// The SCC pass of the reconcile model's liveness properties against the exploration of its
+/// liveness graph, with symmetry reduction on and off.
+fn reconcile_liveness_cost() {
+    println!();
+    println!("liveness: reconcile, the SCC pass against its exploration");
+    for (name, scenario) in reconcile_scenarios() {
+        let Valid::Reconcile(on) = scenario.validate().expect("valid scenario") else {
+            unreachable!("a reconcile scenario")
+        };
+        for symmetry in [true, false] {
+            let model = Reconcile::new(&RcScenario {
+                symmetry,
+                ..on.clone()
+            });
+            let live = model.for_liveness().expect("fairness declared");
+            let start = Instant::now();
+            let graph = explore_all(
+                &live,
+                Limits {
+                    max_states: usize::MAX,
+                    timeout: None,
+                },
+            );
+            let explore = start.elapsed().as_secs_f64();
+            for property in Reconcile::catalogue() {
+                let kcheck::property::Kind::Liveness(form) = &property.kind else {
+                    continue;
+                };
+                if model.vacuous(property.name).is_some() {
+                    continue;
+                }
+                let start = Instant::now();
+                let verdict = kcheck::engine::liveness::decide(&live, &graph, form);
+                let scc = start.elapsed().as_secs_f64();
+                println!(
+                    "{name:<26} sym {:<3} {:>10} states  explore {explore:>7.3} s  {:<36} SCC {scc:>7.3} s ({:.2}x)  {}",
+                    if symmetry { "on" } else { "off" },
+                    graph.len(),
+                    property.name,
+                    scc / explore.max(1e-9),
+                    verdict.label()
+                );
+            }
+        }
+    }
 }
 
 /// The liveness pass against the exploration it runs on: `leader-eventually-elected` on the

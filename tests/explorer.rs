@@ -748,3 +748,89 @@ fn browser_follows_a_load_balancer_counterexample() {
     let state = trace["state"].as_str().unwrap();
     assert!(state.contains("accepted, never answered"), "{state}");
 }
+
+/// A lasso on the page: the path of its prefix and cycle, every state on it marked on its
+/// trace, and the state where the cycle starts marked as such; the path's last state comes
+/// back to it.
+#[test]
+fn a_lasso_is_a_path_with_its_cycle_marked() {
+    use kcheck::systems::reconcile::Reconcile;
+    let s = Scenario::from_file(Path::new("models/reconcile-drain-blocked.toml")).expect("file");
+    let Ok(Valid::Reconcile(rc)) = s.validate() else {
+        panic!("a reconcile scenario")
+    };
+    let e = Explorer::new(Reconcile::new(&rc), &Valid::Reconcile(rc.clone()), None);
+    e.check(LIMITS, false);
+    let status = e.status();
+    let path = status["decided"]["paths"]["drain-completes"]
+        .as_str()
+        .expect("the lasso has a path");
+    let result = status["decided"]["report"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["property"] == "drain-completes")
+        .expect("drain-completes")
+        .clone();
+    let start = result["cycle_start"].as_u64().expect("a lasso") as usize;
+    let parts: Vec<usize> = path.split('/').map(|p| p.parse().unwrap()).collect();
+    assert_eq!(parts.len(), result["trace"].as_array().unwrap().len());
+    let mut cycle_marks = Vec::new();
+    for k in 1..=parts.len() {
+        let here = parts[..k]
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("/");
+        let state = e.follow(&parts[..k]).expect("a path of the model");
+        let marks = e.marks(&state, &here);
+        assert!(
+            marks
+                .iter()
+                .any(|m| m.property == "drain-completes" && m.mark == "on-trace"),
+            "{here}: {marks:?}"
+        );
+        if marks
+            .iter()
+            .any(|m| m.property == "drain-completes" && m.mark == "cycle")
+        {
+            cycle_marks.push(k - 1);
+        }
+    }
+    assert_eq!(cycle_marks, [start]);
+    let at = |k: usize| e.follow(&parts[..=k]).expect("a path");
+    assert!(e
+        .model
+        .same_orbit(&at(start), &at(parts.len() - 1)));
+}
+
+#[test]
+fn browser_shows_a_lasso_with_its_cycle_marked() {
+    let scenario = "models/reconcile-drain-blocked.toml";
+    let served = serve(&[scenario]);
+    browse(&served, "--wait-done", &["-"], "explorer-lasso");
+    let (_, status) = get(&served, "/.kcheck");
+    let status: Value = serde_json::from_str(&status).expect("status json");
+    let path = status["decided"]["paths"]["drain-completes"]
+        .as_str()
+        .expect("a lasso path")
+        .to_string();
+    let start = status["decided"]["report"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["property"] == "drain-completes")
+        .expect("drain-completes")["cycle_start"]
+        .as_u64()
+        .expect("a lasso") as usize;
+    let prefix = path.split('/').take(start + 1).collect::<Vec<_>>().join("/");
+    let page = browse(&served, "--wait-done", &[&prefix, &path], "explorer-lasso-cycle");
+    let at_start = strings(&page["shots"][0]["marks"]);
+    assert!(
+        at_start.contains(&"↻ cycle starts drain-completes"),
+        "{at_start:?}"
+    );
+    let at_end = strings(&page["shots"][1]["marks"]);
+    assert!(at_end.contains(&"on trace drain-completes"), "{at_end:?}");
+    assert!(!at_end.contains(&"↻ cycle starts drain-completes"), "{at_end:?}");
+}

@@ -248,6 +248,8 @@ pub struct Decided<M: System> {
     /// Each property's counterexample or witness as an explorer path (see [`encode`]), where
     /// it has one.
     pub paths: Vec<(&'static str, String)>,
+    /// For each lasso among them: where its cycle starts (the number of steps before it).
+    pub cycles: Vec<(&'static str, usize)>,
     /// For each recoverability property that was decided: the dead states (as the engine
     /// stores them, representatives under symmetry).
     dead: Vec<(&'static str, FxHashSet<M::State>)>,
@@ -269,6 +271,7 @@ pub struct Mark {
 impl<M: System> Explorer<M>
 where
     M::State: Send + Sync,
+    M::Action: PartialEq,
 {
     pub fn new(model: M, scenario: &Valid, description: Option<String>) -> Self {
         // Naming no property cannot fail: every property that applies to the scenario.
@@ -311,8 +314,19 @@ where
                     } => witness.as_ref().or(extremes.as_ref().map(|e| &e.max.1)),
                     Verdict::Incomplete(_) => None,
                 }?;
-                // Traces replay on the model, so every trace has a path.
-                encode(&self.model, trace).map(|path| (p.name, path))
+                // Traces replay on the model, so every trace has a path. A lasso lives on the
+                // model's liveness abstraction: its actions, replayed here, are the path.
+                encode(&self.model, trace)
+                    .or_else(|| encode_actions(&self.model, trace))
+                    .map(|path| (p.name, path))
+            })
+            .collect();
+        let cycles = checked
+            .verdicts
+            .iter()
+            .filter_map(|(p, v)| match v {
+                Verdict::Violated(x) => x.cycle_start.map(|c| (p.name, c)),
+                _ => None,
             })
             .collect();
         let graph = &checked.graph;
@@ -338,6 +352,7 @@ where
         let decided = Decided {
             report: serde_json::to_value(&report).unwrap_or(Value::Null),
             paths,
+            cycles,
             dead,
             seconds,
         };
@@ -484,11 +499,28 @@ where
                 let steps = trace.split('/').count() - 1;
                 if trace == path || trace.starts_with(&format!("{path}/")) {
                     let at = path.split('/').count() - 1;
+                    let cycle = d.cycles.iter().find(|(n, _)| n == name).map(|&(_, c)| c);
                     marks.push(Mark {
                         property: name,
                         mark: "on-trace",
-                        note: format!("step {at} of {steps} of its trace"),
+                        note: match cycle {
+                            Some(c) => format!(
+                                "step {at} of {steps} of its lasso, whose steps {}–{steps} repeat for ever",
+                                c + 1
+                            ),
+                            None => format!("step {at} of {steps} of its trace"),
+                        },
                     });
+                    if cycle == Some(at) {
+                        marks.push(Mark {
+                            property: name,
+                            mark: "cycle",
+                            note: format!(
+                                "the lasso's cycle starts here: steps {}–{steps} come back to this state, for ever",
+                                at + 1
+                            ),
+                        });
+                    }
                 }
             }
         }
@@ -649,6 +681,30 @@ fn fetch(back: SocketAddr, url: &str) -> std::io::Result<Vec<u8>> {
     }
     let end = length.map_or(answer.len(), |len| (split + 4 + len).min(answer.len()));
     Ok(answer[split + 4..end].to_vec())
+}
+
+/// A trace as a path by its actions: each step's action, found among the model's actions in the
+/// state reached so far (a lasso found on the model's liveness abstraction, replayed on the
+/// model itself), or `None` where the model does not take it.
+pub fn encode_actions<M: System>(model: &M, trace: &Trace<M>) -> Option<String>
+where
+    M::Action: PartialEq,
+{
+    let canon = |s: &M::State| model.representative(s).unwrap_or_else(|| s.clone());
+    let init = model
+        .init_states()
+        .iter()
+        .position(|s| canon(s) == canon(&trace.init))?;
+    let mut parts = vec![init.to_string()];
+    let mut state = model.init_states().swap_remove(init);
+    for (action, _) in &trace.steps {
+        let mut actions = Vec::new();
+        model.actions(&state, &mut actions);
+        let i = actions.iter().position(|a| a == action)?;
+        state = model.next_state(&state, action.clone())?;
+        parts.push(i.to_string());
+    }
+    Some(parts.join("/"))
 }
 
 /// A trace as the explorer's path: the index of its initial state, then for each step the

@@ -39,7 +39,7 @@ async function getJSON(url) {
 
 const plural = (n, word, many) => `${n} ${n === 1 ? word : (many || word + 's')}`;
 const seconds = (s) => `${s.toFixed(2)} s`;
-const MARK_LABEL = { violates: 'violates', dead: 'dead', example: 'example', 'on-trace': 'on trace', measured: 'measured' };
+const MARK_LABEL = { violates: 'violates', dead: 'dead', example: 'example', 'on-trace': 'on trace', measured: 'measured', cycle: '↻ cycle starts' };
 
 function markBadge(m) {
   return el('span', { class: `mark ${m.mark}`, title: m.note, 'data-property': m.property },

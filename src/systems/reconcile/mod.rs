@@ -762,6 +762,9 @@ impl Reconcile {
             .iter()
             .filter(|p| p.worker == Some(w as u8))
             .map(|p| match (p.deleted, p.phase) {
+                (true, Phase::Running) if s.workers[w].node == Node::Cut => {
+                    "deleted, still running"
+                }
                 (true, _) => "terminating",
                 (false, Phase::Running) if s.workers[w].node == Node::Crashed => "lost",
                 (false, Phase::Running) => "running",
@@ -870,14 +873,27 @@ impl System for Reconcile {
 
     fn bounds(&self) -> String {
         let s = &self.s;
-        format!(
-            "{} ticks, ≤ {} worker crash{}, ≤ {} master crash{}",
-            s.time(1),
-            s.worker_crash,
-            if s.worker_crash == 1 { "" } else { "es" },
-            s.crash,
-            if s.crash == 1 { "" } else { "es" }
-        )
+        let mut faults = Vec::new();
+        let n = |k: u8, one: &str, many: &str| format!("≤ {k} {}", if k == 1 { one } else { many });
+        if s.worker_crash > 0 {
+            faults.push(n(s.worker_crash, "worker crash", "worker crashes"));
+        }
+        if s.worker_partition {
+            faults.push("≤ 1 worker cut off".to_string());
+        }
+        if s.pod_crash {
+            faults.push("≤ 1 container crash".to_string());
+        }
+        if s.crash > 0 {
+            faults.push(n(s.crash, "master crash", "master crashes"));
+        }
+        if s.control_plane_outage {
+            faults.push("≤ 1 control-plane outage".to_string());
+        }
+        if s.drain {
+            faults.push("≤ 1 drain".to_string());
+        }
+        format!("{} ticks, {}", s.time(1), faults.join(", "))
     }
 
     fn extended(&self) -> Self {
@@ -1023,10 +1039,12 @@ impl System for Reconcile {
                 if self.cp_up(after) { "up" } else { "DOWN" }
             ));
         }
-        if before.cm != after.cm {
+        // A lease's change of hands, not its countdown.
+        let kind = std::mem::discriminant::<Lease>;
+        if kind(&before.cm) != kind(&after.cm) {
             out.push(format!("controller-manager: {}", self.lease_words(after.cm)));
         }
-        if before.scheduler != after.scheduler {
+        if kind(&before.scheduler) != kind(&after.scheduler) {
             out.push(format!("scheduler: {}", self.lease_words(after.scheduler)));
         }
         if !before.rescheduled && after.rescheduled {

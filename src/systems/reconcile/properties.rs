@@ -13,6 +13,7 @@ pub const PODS_RESCHEDULED: &str = "pods-rescheduled-after-node-failure";
 pub const DRAIN_COMPLETES: &str = "drain-completes";
 pub const RESCHEDULE_TIME: &str = "reschedule-time";
 pub const FEWEST_SERVING: &str = "fewest-serving-replicas";
+pub const EXTRA_COPIES: &str = "more-copies-than-replicas";
 
 pub fn catalogue() -> Vec<Property<Reconcile>> {
     vec![
@@ -52,6 +53,11 @@ pub fn catalogue() -> Vec<Property<Reconcile>> {
             kind: Kind::Liveness(Liveness::LeadsTo(drain_pending, drain_done)),
         },
         Property {
+            name: EXTRA_COPIES,
+            meaning: "more copies of the pod run at once than the Deployment's replicas (deleted ones still running on a cut-off worker)",
+            kind: Kind::Possibility(extra_copies),
+        },
+        Property {
             name: RESCHEDULE_TIME,
             meaning: "from a worker's failure to every replica running again, none on a failed worker (ms)",
             kind: Kind::Measure {
@@ -77,6 +83,9 @@ pub fn vacuous(m: &Reconcile, property: &str) -> Option<&'static str> {
     match property {
         PDB_RESPECTED | DRAIN_COMPLETES if !s.drain => Some("no worker is drained (add --drain)"),
         CONTAINER_RESTARTS if !s.pod_crash => Some("no container crashes (add --pod-crash)"),
+        EXTRA_COPIES if !s.worker_partition => {
+            Some("no worker is cut off (add --worker-partition)")
+        }
         PODS_RESCHEDULED | RESCHEDULE_TIME if !worker_fails => {
             Some("no worker fails (add --worker-crash or --worker-partition)")
         }
@@ -154,6 +163,19 @@ fn drain_pending(_: &Reconcile, s: &RcState) -> bool {
 
 fn drain_done(m: &Reconcile, s: &RcState) -> bool {
     !drain_pending(m, s)
+}
+
+fn extra_copies(m: &Reconcile, s: &RcState) -> bool {
+    let running = s
+        .pods
+        .iter()
+        .filter(|p| {
+            p.phase == Phase::Running
+                && p.worker
+                    .is_some_and(|w| s.workers[w as usize].node != Node::Crashed)
+        })
+        .count();
+    running > usize::from(m.s.replicas)
 }
 
 fn reschedule_time(m: &Reconcile, s: &RcState) -> Option<Amount> {

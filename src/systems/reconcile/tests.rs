@@ -523,3 +523,75 @@ fn renaming_commutes_with_every_step() {
     }
     assert!(checked > 1000);
 }
+
+/// Steps from a state, by action.
+fn step(m: &Reconcile, s: &RcState, a: Action) -> RcState {
+    m.next_state(s, a).expect("the step changes the state")
+}
+
+/// The settled state: the Deployment rolled out, one pod per worker.
+fn settled(m: &Reconcile) -> RcState {
+    let mut s = m.init_states().remove(0);
+    while !s.settled {
+        let mut acts = Vec::new();
+        m.actions(&s, &mut acts);
+        s = step(m, &s, acts[0]);
+    }
+    s
+}
+
+/// A worker that reaches the control plane again is Ready at the next monitor pass, and its
+/// NoExecute taint is lifted.
+#[test]
+fn a_reconnected_worker_is_ready_again_at_the_next_pass() {
+    let m = model(|s| {
+        s.worker_partition = true;
+        s.heal = true;
+    });
+    let mut s = settled(&m);
+    s = step(&m, &s, Action::CutWorker { worker: 0, silent: 0 });
+    while s.workers[0].noexec.is_none() {
+        let mut acts = Vec::new();
+        m.actions(&s, &mut acts);
+        let a = acts
+            .into_iter()
+            .find(|a| matches!(a, Action::Tick | Action::Taint { .. }))
+            .expect("time passes or the worker is tainted");
+        s = step(&m, &s, a);
+    }
+    assert!(!s.workers[0].ready);
+    s = step(&m, &s, Action::Reconnect { worker: 0 });
+    for _ in 0..m.s.node_monitor_period {
+        s = step(&m, &s, Action::Tick);
+    }
+    assert!(s.workers[0].ready);
+    assert_eq!(s.workers[0].noexec, None);
+}
+
+/// The Eviction API's default `unhealthyPodEvictionPolicy: IfHealthyBudget`: a pod that is
+/// not healthy may be evicted while the budget is met, though it allows no disruption.
+#[test]
+fn an_unhealthy_pod_is_evicted_while_the_budget_is_met() {
+    let m = model(|s| {
+        s.drain = true;
+        s.pod_crash = true;
+        s.min_available = Some(2);
+    });
+    let mut s = settled(&m);
+    let pod = s.pods.iter().position(|p| p.worker == Some(0)).expect("a pod on w1") as u8;
+    s = step(&m, &s, Action::CrashPod { pod, worker: 0 });
+    s = step(&m, &s, Action::Drain { worker: 0 });
+    assert_eq!(Reconcile::healthy(&s), 2);
+    let mut acts = Vec::new();
+    m.actions(&s, &mut acts);
+    assert!(acts.contains(&Action::DrainEvict { pod, worker: 0 }));
+    // With the budget short, it waits.
+    let strict = model(|s| {
+        s.drain = true;
+        s.pod_crash = true;
+        s.min_available = Some(3);
+    });
+    acts.clear();
+    strict.actions(&s, &mut acts);
+    assert!(!acts.contains(&Action::DrainEvict { pod, worker: 0 }));
+}
