@@ -15,10 +15,11 @@
 //!   `--node-monitor-period` (5 s) marks a worker NotReady whose lease has not been renewed for
 //!   longer than `--node-monitor-grace-period` (50 s; 40 s before v1.32), and Ready again once
 //!   it renews. A NotReady worker gets the `unreachable:NoExecute` taint, one worker per
-//!   `--node-eviction-rate` interval (0.1/s: 10 s), and none while the zone is disrupted: all
-//!   workers NotReady (full disruption: existing NoExecute taints are lifted too), or more than
-//!   two and at least 55% of them (partial disruption, whose secondary rate is 0 in clusters
-//!   of at most 50 nodes).
+//!   `--node-eviction-rate` interval (0.1/s: 10 s), and none while the zone is partially
+//!   disrupted: more than two workers and at least 55% of them NotReady (its secondary rate is
+//!   0 in clusters of at most 50 nodes). Full disruption (every worker NotReady) also stops
+//!   evictions in Kubernetes; here it changes nothing, since no pod could run anywhere then,
+//!   and it is left out.
 //! - **Taint manager**: deletes the pods of a tainted worker once their `tolerationSeconds`
 //!   (300 s, added to every pod by the DefaultTolerationSeconds admission plugin) have passed
 //!   since the taint was added.
@@ -244,9 +245,8 @@ impl Reconcile {
     fn zone_normal(s: &RcState) -> bool {
         let n = s.workers.len();
         let not_ready = s.workers.iter().filter(|w| !w.ready).count();
-        let full = not_ready == n;
-        let partial = not_ready > 2 && not_ready * 100 >= 55 * n;
-        !full && !partial
+        // Partial disruption: the secondary eviction rate, 0 in clusters of at most 50 nodes.
+        !(not_ready > 2 && not_ready * 100 >= 55 * n)
     }
 
     fn feasible(&self, s: &RcState, w: usize) -> bool {
@@ -574,11 +574,6 @@ impl Reconcile {
                 w.ready = false;
             } else if !w.ready && w.node == Node::Up && cp_up {
                 w.ready = true;
-                w.noexec = None;
-            }
-        }
-        if s.workers.iter().all(|w| !w.ready) {
-            for w in &mut s.workers {
                 w.noexec = None;
             }
         }
