@@ -656,6 +656,10 @@ fn a_kubelet_acts_on_the_api_only_while_it_reaches_it() {
         .iter()
         .any(|a| matches!(a, Action::Restart { .. })));
     // A worker that restarts with the control plane down runs none of its pods again.
+    let lost = step(&m, &s, Action::CrashWorker { worker: 2, silent: 0 });
+    let down = step(&m, &lost, Action::Outage);
+    let rebooted = step(&m, &down, Action::RestartWorker { worker: 2 });
+    assert_eq!(Reconcile::serving(&rebooted), 2);
     let down = step(&m, &crashed, Action::Outage);
     let rebooted = step(&m, &down, Action::RestartWorker { worker: 1 });
     assert_eq!(Reconcile::serving(&rebooted), Reconcile::serving(&down));
