@@ -9,9 +9,9 @@ use kcheck::check::{self, Options};
 use kcheck::cli::{Cli, Command, Format, VerifyArgs};
 use kcheck::scenario::{ModelKind, Recovery, UnsafeRule};
 use kcheck::systems::cluster::Cluster;
-use kcheck::systems::reconcile::Reconcile;
 use kcheck::systems::lb::Lb;
 use kcheck::systems::raft::Raft;
+use kcheck::systems::reconcile::Reconcile;
 use kcheck::systems::System;
 use kcheck::{engine, progress, report, stdout};
 

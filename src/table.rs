@@ -111,7 +111,9 @@ pub fn run(args: &TableArgs) -> Result<u8, TableError> {
         return Err(CheckError::Timeout(t).into());
     }
     match args.model {
-        Some(m @ (ModelKind::Lb | ModelKind::Reconcile)) => return Err(TableError::Model(m.name())),
+        Some(m @ (ModelKind::Lb | ModelKind::Reconcile)) => {
+            return Err(TableError::Model(m.name()))
+        }
         Some(ModelKind::Cluster) => {}
         _ if args.frontend.is_some() || args.check.is_some() => {
             return Err(TableError::FrontEndWithoutCluster)

@@ -799,9 +799,7 @@ fn a_lasso_is_a_path_with_its_cycle_marked() {
     }
     assert_eq!(cycle_marks, [start]);
     let at = |k: usize| e.follow(&parts[..=k]).expect("a path");
-    assert!(e
-        .model
-        .same_orbit(&at(start), &at(parts.len() - 1)));
+    assert!(e.model.same_orbit(&at(start), &at(parts.len() - 1)));
 }
 
 #[test]
@@ -823,8 +821,17 @@ fn browser_shows_a_lasso_with_its_cycle_marked() {
         .expect("drain-completes")["cycle_start"]
         .as_u64()
         .expect("a lasso") as usize;
-    let prefix = path.split('/').take(start + 1).collect::<Vec<_>>().join("/");
-    let page = browse(&served, "--wait-done", &[&prefix, &path], "explorer-lasso-cycle");
+    let prefix = path
+        .split('/')
+        .take(start + 1)
+        .collect::<Vec<_>>()
+        .join("/");
+    let page = browse(
+        &served,
+        "--wait-done",
+        &[&prefix, &path],
+        "explorer-lasso-cycle",
+    );
     let at_start = strings(&page["shots"][0]["marks"]);
     assert!(
         at_start.contains(&"↻ cycle starts drain-completes"),
@@ -832,5 +839,8 @@ fn browser_shows_a_lasso_with_its_cycle_marked() {
     );
     let at_end = strings(&page["shots"][1]["marks"]);
     assert!(at_end.contains(&"on trace drain-completes"), "{at_end:?}");
-    assert!(!at_end.contains(&"↻ cycle starts drain-completes"), "{at_end:?}");
+    assert!(
+        !at_end.contains(&"↻ cycle starts drain-completes"),
+        "{at_end:?}"
+    );
 }

@@ -40,8 +40,14 @@ fn bad_reconcile_input_is_one_line_and_exit_2() {
         "one replica each (anti-affinity)",
     );
     assert_bad_input(&with(&["--disable-eviction"]), "add --drain");
-    assert_bad_input(&with(&["--pre-vote"]), "pre-vote is not a setting of --model reconcile");
-    assert_bad_input(&with(&["--tick", "3s"]), "not a whole number of 3000ms ticks");
+    assert_bad_input(
+        &with(&["--pre-vote"]),
+        "pre-vote is not a setting of --model reconcile",
+    );
+    assert_bad_input(
+        &with(&["--tick", "3s"]),
+        "not a whole number of 3000ms ticks",
+    );
     assert_bad_input(
         &["verify", "--workers", "3"],
         "workers is a setting of --model reconcile",
@@ -92,7 +98,10 @@ fn an_outage_shows_a_lasso() {
 fn reschedule_time_comes_with_its_extreme_behaviours() {
     let v = json(&["--worker-crash", "1", "--property", "reschedule-time"]);
     let r = result(&v, "reschedule-time");
-    assert_eq!((r["min"].as_u64(), r["max"].as_u64()), (Some(342_000), Some(355_000)));
+    assert_eq!(
+        (r["min"].as_u64(), r["max"].as_u64()),
+        (Some(342_000), Some(355_000))
+    );
     let crash = |t: &Value| {
         t.as_array()
             .unwrap()
@@ -133,6 +142,9 @@ fn symmetry_changes_counts_not_verdicts() {
         let (on, on_states) = run(&[]);
         let (off, off_states) = run(&["--no-symmetry"]);
         assert_eq!(on, off, "{scenario}");
-        assert!(on_states < off_states, "{scenario}: {on_states} vs {off_states}");
+        assert!(
+            on_states < off_states,
+            "{scenario}: {on_states} vs {off_states}"
+        );
     }
 }

@@ -36,9 +36,9 @@ use crate::property::{Kind, Property, Trace, Verdict};
 use crate::report::Report;
 use crate::scenario::{ScenarioError, Valid};
 use crate::systems::cluster::Cluster;
-use crate::systems::reconcile::Reconcile;
 use crate::systems::lb::Lb;
 use crate::systems::raft::Raft;
+use crate::systems::reconcile::Reconcile;
 use crate::systems::System;
 
 #[derive(Debug, Error)]

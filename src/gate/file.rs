@@ -35,9 +35,9 @@ use crate::scenario::{
     NetworkMode, Reads, Recovery, Scenario, UnsafeRule, Valid,
 };
 use crate::systems::cluster::Cluster;
-use crate::systems::reconcile::Reconcile;
 use crate::systems::lb::Lb;
 use crate::systems::raft::Raft;
+use crate::systems::reconcile::Reconcile;
 use crate::systems::System;
 
 /// The verdict a row expects. INCOMPLETE is not among them: a search a limit cut proves

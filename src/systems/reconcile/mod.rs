@@ -120,26 +120,65 @@ pub enum Action {
     Tick,
     /// The ReplicaSet controller creates a pod.
     Create,
-    Bind { pod: u8, worker: u8 },
+    Bind {
+        pod: u8,
+        worker: u8,
+    },
     /// The kubelet starts a pod bound to its node.
-    Start { pod: u8, worker: u8 },
+    Start {
+        pod: u8,
+        worker: u8,
+    },
     /// The kubelet restarts a crashed container.
-    Restart { pod: u8, worker: u8 },
+    Restart {
+        pod: u8,
+        worker: u8,
+    },
     /// The kubelet stops a deleted pod; its object goes.
-    Remove { pod: u8, worker: u8 },
-    Taint { worker: u8 },
-    Evict { worker: u8 },
-    Acquire { lease: Which, shared: bool },
-    CrashWorker { worker: u8, silent: u16 },
-    CutWorker { worker: u8, silent: u16 },
-    RestartWorker { worker: u8 },
-    Reconnect { worker: u8 },
-    CrashMaster { holds: Holds },
+    Remove {
+        pod: u8,
+        worker: u8,
+    },
+    Taint {
+        worker: u8,
+    },
+    Evict {
+        worker: u8,
+    },
+    Acquire {
+        lease: Which,
+        shared: bool,
+    },
+    CrashWorker {
+        worker: u8,
+        silent: u16,
+    },
+    CutWorker {
+        worker: u8,
+        silent: u16,
+    },
+    RestartWorker {
+        worker: u8,
+    },
+    Reconnect {
+        worker: u8,
+    },
+    CrashMaster {
+        holds: Holds,
+    },
     Outage,
     RestartMaster,
-    CrashPod { pod: u8, worker: u8 },
-    Drain { worker: u8 },
-    DrainEvict { pod: u8, worker: u8 },
+    CrashPod {
+        pod: u8,
+        worker: u8,
+    },
+    Drain {
+        worker: u8,
+    },
+    DrainEvict {
+        pod: u8,
+        worker: u8,
+    },
 }
 
 /// The fair classes, by index.
@@ -198,10 +237,7 @@ impl Reconcile {
 
     /// Pods bound to a worker, terminating ones included (the scheduler's view).
     pub fn load(s: &RcState, w: usize) -> usize {
-        s.pods
-            .iter()
-            .filter(|p| p.worker == Some(w as u8))
-            .count()
+        s.pods.iter().filter(|p| p.worker == Some(w as u8)).count()
     }
 
     /// Pods really serving: not deleted, container running, on a worker that runs.
@@ -232,7 +268,9 @@ impl Reconcile {
     /// Some pod that is not deleted is bound to a failed (crashed or cut-off) worker.
     pub fn stranded(s: &RcState) -> bool {
         s.pods.iter().any(|p| {
-            !p.deleted && p.worker.is_some_and(|w| s.workers[w as usize].node != Node::Up)
+            !p.deleted
+                && p.worker
+                    .is_some_and(|w| s.workers[w as usize].node != Node::Up)
         })
     }
 
@@ -349,8 +387,7 @@ impl Reconcile {
                     out.push(Action::Taint { worker: w as u8 });
                 }
                 if worker.noexec == Some(self.s.toleration)
-                    && s
-                        .pods
+                    && s.pods
                         .iter()
                         .any(|p| !p.deleted && p.worker == Some(w as u8))
                 {
@@ -509,9 +546,7 @@ impl Reconcile {
     fn may_evict(&self, s: &RcState, p: &Pod) -> bool {
         let healthy = Self::healthy(s);
         let min = usize::from(self.s.min_available);
-        self.s.disable_eviction
-            || healthy > min
-            || (!Self::api_healthy(s, p) && healthy >= min)
+        self.s.disable_eviction || healthy > min || (!Self::api_healthy(s, p) && healthy >= min)
     }
 
     fn vacate(&self) -> Lease {
@@ -801,7 +836,10 @@ impl Reconcile {
         if silent == 0 {
             "its node lease just renewed".to_string()
         } else {
-            format!("its node lease last renewed {} before", self.s.time(silent.into()))
+            format!(
+                "its node lease last renewed {} before",
+                self.s.time(silent.into())
+            )
         }
     }
 
@@ -946,7 +984,9 @@ impl System for Reconcile {
                 self.renewed(*silent)
             ),
             Action::RestartWorker { worker } => format!("{} restarts", w(worker)),
-            Action::Reconnect { worker } => format!("{} reaches the control plane again", w(worker)),
+            Action::Reconnect { worker } => {
+                format!("{} reaches the control plane again", w(worker))
+            }
             Action::CrashMaster { holds } => match holds {
                 Holds::ControllerManager => {
                     "the master leading the controller-manager crashes".to_string()
@@ -1037,7 +1077,10 @@ impl System for Reconcile {
         // A lease's change of hands, not its countdown.
         let kind = std::mem::discriminant::<Lease>;
         if kind(&before.cm) != kind(&after.cm) {
-            out.push(format!("controller-manager: {}", self.lease_words(after.cm)));
+            out.push(format!(
+                "controller-manager: {}",
+                self.lease_words(after.cm)
+            ));
         }
         if kind(&before.scheduler) != kind(&after.scheduler) {
             out.push(format!("scheduler: {}", self.lease_words(after.scheduler)));

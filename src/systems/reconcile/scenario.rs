@@ -95,10 +95,19 @@ pub fn reconcile_fields(s: &Scenario) -> [(bool, &'static str); 20] {
         (s.disable_eviction, "disable-eviction"),
         (s.heartbeat.is_some(), "heartbeat"),
         (s.node_monitor_period.is_some(), "node-monitor-period"),
-        (s.node_monitor_grace_period.is_some(), "node-monitor-grace-period"),
+        (
+            s.node_monitor_grace_period.is_some(),
+            "node-monitor-grace-period",
+        ),
         (s.toleration_seconds.is_some(), "toleration-seconds"),
-        (s.leader_elect_lease_duration.is_some(), "leader-elect-lease-duration"),
-        (s.leader_elect_retry_period.is_some(), "leader-elect-retry-period"),
+        (
+            s.leader_elect_lease_duration.is_some(),
+            "leader-elect-lease-duration",
+        ),
+        (
+            s.leader_elect_retry_period.is_some(),
+            "leader-elect-retry-period",
+        ),
         (s.restart_backoff.is_some(), "restart-backoff"),
         (s.eviction_interval.is_some(), "eviction-interval"),
     ]
@@ -151,13 +160,7 @@ pub fn validate(s: &Scenario) -> Result<RcScenario, ScenarioError> {
     }
     let workers = count("workers", s.workers, 1, MAX_WORKERS, 3)?;
     let replicas = count("replicas", s.replicas, 1, MAX_REPLICAS, 3)?;
-    let capacity = count(
-        "capacity",
-        s.capacity,
-        1,
-        MAX_CAPACITY,
-        u32::from(replicas),
-    )?;
+    let capacity = count("capacity", s.capacity, 1, MAX_CAPACITY, u32::from(replicas))?;
     let labelled = count(
         "node-selector",
         s.node_selector,
@@ -165,7 +168,12 @@ pub fn validate(s: &Scenario) -> Result<RcScenario, ScenarioError> {
         u32::from(workers),
         u32::from(workers),
     )?;
-    let room = u32::from(labelled) * if s.anti_affinity { 1 } else { u32::from(capacity) };
+    let room = u32::from(labelled)
+        * if s.anti_affinity {
+            1
+        } else {
+            u32::from(capacity)
+        };
     if u32::from(replicas) > room {
         return Err(ScenarioError::NoRoom {
             replicas: replicas.into(),
@@ -258,7 +266,11 @@ pub fn validate(s: &Scenario) -> Result<RcScenario, ScenarioError> {
             defaults::NODE_MONITOR_PERIOD,
         )?,
         node_monitor_grace_period,
-        toleration: t("toleration-seconds", s.toleration_seconds, defaults::TOLERATION)?,
+        toleration: t(
+            "toleration-seconds",
+            s.toleration_seconds,
+            defaults::TOLERATION,
+        )?,
         lease_duration: t(
             "leader-elect-lease-duration",
             s.leader_elect_lease_duration,
@@ -269,7 +281,11 @@ pub fn validate(s: &Scenario) -> Result<RcScenario, ScenarioError> {
             s.leader_elect_retry_period,
             defaults::RETRY_PERIOD,
         )?,
-        restart_backoff: t("restart-backoff", s.restart_backoff, defaults::RESTART_BACKOFF)?,
+        restart_backoff: t(
+            "restart-backoff",
+            s.restart_backoff,
+            defaults::RESTART_BACKOFF,
+        )?,
         eviction_interval: t(
             "eviction-interval",
             s.eviction_interval,
@@ -292,9 +308,8 @@ impl RcScenario {
 
     /// The scenario in words, for report headers.
     pub fn describe(&self) -> String {
-        let plural = |n: u8, one: &str, many: &str| {
-            format!("{n} {}", if n == 1 { one } else { many })
-        };
+        let plural =
+            |n: u8, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut shape = vec![
             plural(self.masters, "master", "masters"),
             plural(self.workers, "worker", "workers"),
@@ -307,10 +322,7 @@ impl RcScenario {
             shape.push(format!("room for {} per worker", self.capacity));
         }
         if self.labelled < self.workers {
-            shape.push(format!(
-                "a nodeSelector {} of them match",
-                self.labelled
-            ));
+            shape.push(format!("a nodeSelector {} of them match", self.labelled));
         }
         if self.anti_affinity {
             shape.push("pod anti-affinity on the hostname".to_string());

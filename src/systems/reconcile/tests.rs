@@ -95,9 +95,12 @@ fn secs(s: u32) -> Option<Millis> {
 /// was cut off.
 #[test]
 fn reschedule_time_follows_the_timings() {
-    for (grace, period, heartbeat, toleration) in
-        [(50, 5, 10, 300), (40, 5, 10, 300), (20, 2, 5, 30), (10, 5, 10, 0)]
-    {
+    for (grace, period, heartbeat, toleration) in [
+        (50, 5, 10, 300),
+        (40, 5, 10, 300),
+        (20, 2, 5, 30),
+        (10, 5, 10, 0),
+    ] {
         for cut in [false, true] {
             let m = model(|s| {
                 s.node_monitor_grace_period = secs(grace);
@@ -197,7 +200,10 @@ fn crashed_containers_restart_without_a_control_plane() {
         assert_eq!(verdict(&m, CONTAINER_RESTARTS), "holds");
     }
     // The crash costs one replica for its back-off, with the control plane or without.
-    assert_eq!(verdict(&model(|s| s.pod_crash = true), FEWEST_SERVING), "2..3");
+    assert_eq!(
+        verdict(&model(|s| s.pod_crash = true), FEWEST_SERVING),
+        "2..3"
+    );
     // With its worker crashed as well, nothing restarts it, and the control plane is gone too.
     let m = model(|s| {
         s.pod_crash = true;
@@ -214,7 +220,10 @@ fn crashed_containers_restart_without_a_control_plane() {
 fn replicas_converge_only_where_the_filters_leave_room() {
     let short = |f: fn(&mut Scenario)| {
         let m = model(f);
-        (verdict(&m, REPLICAS_CONVERGE), verdict(&m, PODS_RESCHEDULED))
+        (
+            verdict(&m, REPLICAS_CONVERGE),
+            verdict(&m, PODS_RESCHEDULED),
+        )
     };
     let violated = ("violated".to_string(), "violated".to_string());
     let holds = ("holds".to_string(), "holds".to_string());
@@ -548,7 +557,14 @@ fn a_reconnected_worker_is_ready_again_at_the_next_pass() {
         s.heal = true;
     });
     let mut s = settled(&m);
-    s = step(&m, &s, Action::CutWorker { worker: 0, silent: 0 });
+    s = step(
+        &m,
+        &s,
+        Action::CutWorker {
+            worker: 0,
+            silent: 0,
+        },
+    );
     for _ in 0..1000 {
         if s.workers[0].noexec.is_some() {
             break;
@@ -580,7 +596,11 @@ fn an_unhealthy_pod_is_evicted_while_the_budget_is_met() {
         s.min_available = Some(2);
     });
     let mut s = settled(&m);
-    let pod = s.pods.iter().position(|p| p.worker == Some(0)).expect("a pod on w1") as u8;
+    let pod = s
+        .pods
+        .iter()
+        .position(|p| p.worker == Some(0))
+        .expect("a pod on w1") as u8;
     s = step(&m, &s, Action::CrashPod { pod, worker: 0 });
     s = step(&m, &s, Action::Drain { worker: 0 });
     assert_eq!(Reconcile::healthy(&s), 2);
@@ -625,7 +645,14 @@ fn a_kubelet_acts_on_the_api_only_while_it_reaches_it() {
     };
     // A pod bound to w1 after it was cut off, and the pods deleted there: neither is started
     // or stopped until w1 reconnects.
-    let mut cut = step(&m, &s, Action::CutWorker { worker: 0, silent: 0 });
+    let mut cut = step(
+        &m,
+        &s,
+        Action::CutWorker {
+            worker: 0,
+            silent: 0,
+        },
+    );
     let on_w1 = pod_on(&cut, 0) as usize;
     cut.pods[on_w1].phase = Phase::Waiting;
     assert!(!enabled(&m, &cut)
@@ -648,7 +675,14 @@ fn a_kubelet_acts_on_the_api_only_while_it_reaches_it() {
     // A crashed container on a crashed worker stays crashed.
     let p = pod_on(&s, 1);
     let mut crashed = step(&m, &s, Action::CrashPod { pod: p, worker: 1 });
-    crashed = step(&m, &crashed, Action::CrashWorker { worker: 1, silent: 0 });
+    crashed = step(
+        &m,
+        &crashed,
+        Action::CrashWorker {
+            worker: 1,
+            silent: 0,
+        },
+    );
     for _ in 0..m.s.restart_backoff {
         crashed = step(&m, &crashed, Action::Tick);
     }
@@ -656,7 +690,14 @@ fn a_kubelet_acts_on_the_api_only_while_it_reaches_it() {
         .iter()
         .any(|a| matches!(a, Action::Restart { .. })));
     // A worker that restarts with the control plane down runs none of its pods again.
-    let lost = step(&m, &s, Action::CrashWorker { worker: 2, silent: 0 });
+    let lost = step(
+        &m,
+        &s,
+        Action::CrashWorker {
+            worker: 2,
+            silent: 0,
+        },
+    );
     let down = step(&m, &lost, Action::Outage);
     let rebooted = step(&m, &down, Action::RestartWorker { worker: 2 });
     assert_eq!(Reconcile::serving(&rebooted), 2);
@@ -679,7 +720,13 @@ fn pods_wait_for_a_standby_scheduler() {
     });
     let mut s = settled(&m);
     s.shared = false;
-    s = step(&m, &s, Action::CrashMaster { holds: Holds::Scheduler });
+    s = step(
+        &m,
+        &s,
+        Action::CrashMaster {
+            holds: Holds::Scheduler,
+        },
+    );
     assert_eq!(s.cm, Lease::Held);
     s = step(&m, &s, Action::Create);
     let binds = |s: &RcState| {
@@ -692,7 +739,10 @@ fn pods_wait_for_a_standby_scheduler() {
     loop {
         let acts = enabled(&m, &s);
         if let Some(&a) = acts.iter().find(|a| matches!(a, Action::Acquire { .. })) {
-            assert_eq!(ticks, 14, "the lease is free 14 s after the crash at the earliest");
+            assert_eq!(
+                ticks, 14,
+                "the lease is free 14 s after the crash at the earliest"
+            );
             s = step(&m, &s, a);
             break;
         }
