@@ -250,9 +250,11 @@ fn reconcile_scenarios() -> Vec<(&'static str, Scenario)> {
 }
 
 /// The reconcile model at Kubernetes' timings (1 s ticks): 3 workers, 3 replicas, one worker
-/// crash, alone, with a master crash, with an outage of the control plane that may end.
+/// crash, alone and with a master crash. (With an outage of the control plane that may end,
+/// the reschedule clock runs over every restart time: 14 M states with symmetry, 43 M
+/// without, too many to repeat here; its liveness graph, without the clock, is below.)
 fn reconcile(threads: usize, notes: &mut Vec<String>) {
-    for (name, scenario) in reconcile_scenarios() {
+    for (name, scenario) in reconcile_scenarios().into_iter().take(2) {
         let Valid::Reconcile(on) = scenario.validate().expect("valid scenario") else {
             unreachable!("a reconcile scenario")
         };

@@ -492,3 +492,55 @@ fn load_balancer_and_cluster_models_agree_with_stateright_and_with_symmetry_off(
         }
     }
 }
+
+#[test]
+fn reconcile_model_agrees_with_stateright_and_with_symmetry_off() {
+    use kcheck::scenario::{Millis, ModelKind, Valid};
+    use kcheck::systems::reconcile::Reconcile;
+    let base = Scenario {
+        model: ModelKind::Reconcile,
+        ..Scenario::default()
+    };
+    for s in [
+        Scenario {
+            worker_crash: Some(1),
+            ..base.clone()
+        },
+        Scenario {
+            capacity: Some(1),
+            worker_crash: Some(1),
+            ..base.clone()
+        },
+        Scenario {
+            drain: true,
+            min_available: Some(3),
+            disable_eviction: true,
+            ..base.clone()
+        },
+        Scenario {
+            worker_partition: true,
+            pod_crash: true,
+            heal: true,
+            toleration_seconds: Some(Millis(20_000)),
+            ..base.clone()
+        },
+        Scenario {
+            masters: 3,
+            crash: Some(1),
+            worker_crash: Some(1),
+            toleration_seconds: Some(Millis(20_000)),
+            ..base.clone()
+        },
+    ] {
+        let off = Scenario {
+            symmetry: false,
+            ..s.clone()
+        };
+        match (s.validate().expect("valid"), off.validate().expect("valid")) {
+            (Valid::Reconcile(on), Valid::Reconcile(off)) => {
+                agrees(&Reconcile::new(&off), &Reconcile::new(&on), &s)
+            }
+            _ => unreachable!("reconcile scenarios"),
+        }
+    }
+}
