@@ -46,7 +46,7 @@ pub enum Command {
 A gate file has one [[check]] table per row: scenario (a scenario file, relative to the gate file; \
 required), property (a name from `kcheck list`), expect (holds or violated), and optionally max-states, \
 timeout, and scenario fields (masters, quorum, crash, partition, heal, pre-vote, max-term, writes, \
-symmetry) laid \
+symmetry, and the load-balancer and reconcile fields such as inter or node-monitor-grace-period) laid \
 over the scenario file. Two rows that check the same property on the same scenario are an error, \
 whether they expect the same verdict or not. An INCOMPLETE verdict fails its row.\n\n\
 Exit codes: 0 every row passes, 1 some row fails, 2 bad input: a malformed or empty gate file, a \

@@ -177,6 +177,26 @@ struct RawRow {
     vip_failover: Option<Millis>,
     hang: Option<u32>,
     lb_crash: Option<u32>,
+    workers: Option<u32>,
+    replicas: Option<u32>,
+    capacity: Option<u32>,
+    anti_affinity: Option<bool>,
+    node_selector: Option<u32>,
+    worker_crash: Option<u32>,
+    worker_partition: Option<bool>,
+    pod_crash: Option<bool>,
+    control_plane_outage: Option<bool>,
+    drain: Option<bool>,
+    min_available: Option<u32>,
+    disable_eviction: Option<bool>,
+    heartbeat: Option<Millis>,
+    node_monitor_period: Option<Millis>,
+    node_monitor_grace_period: Option<Millis>,
+    toleration_seconds: Option<Millis>,
+    leader_elect_lease_duration: Option<Millis>,
+    leader_elect_retry_period: Option<Millis>,
+    restart_backoff: Option<Millis>,
+    eviction_interval: Option<Millis>,
     /// A measure's exact extremes, pinned: a number, or "unbounded".
     min: Option<Spanned<Pin>>,
     max: Option<Spanned<Pin>>,
@@ -518,7 +538,21 @@ impl RawRow {
             )*};
         }
         lay!(balancers "balancers", rise "rise", fall "fall", retries "retries",
-            request_rate "request-rate", hang "hang", lb_crash "lb-crash");
+            request_rate "request-rate", hang "hang", lb_crash "lb-crash",
+            workers "workers", replicas "replicas", capacity "capacity",
+            node_selector "node-selector", worker_crash "worker-crash",
+            min_available "min-available");
+        macro_rules! lay_flag {
+            ($($field:ident $key:literal),*) => {$(
+                if let Some(v) = self.$field {
+                    scenario.$field = v;
+                    note($key, &v);
+                }
+            )*};
+        }
+        lay_flag!(anti_affinity "anti-affinity", worker_partition "worker-partition",
+            pod_crash "pod-crash", control_plane_outage "control-plane-outage", drain "drain",
+            disable_eviction "disable-eviction");
         macro_rules! lay_time {
             ($($field:ident $key:literal),*) => {$(
                 if let Some(v) = self.$field {
@@ -529,7 +563,13 @@ impl RawRow {
         }
         lay_time!(tick "tick", inter "inter", fastinter "fastinter", downinter "downinter",
             timeout_check "timeout-check", vip_failover "vip-failover",
-            timeout_server "timeout-server");
+            timeout_server "timeout-server", heartbeat "heartbeat",
+            node_monitor_period "node-monitor-period",
+            node_monitor_grace_period "node-monitor-grace-period",
+            toleration_seconds "toleration-seconds",
+            leader_elect_lease_duration "leader-elect-lease-duration",
+            leader_elect_retry_period "leader-elect-retry-period",
+            restart_backoff "restart-backoff", eviction_interval "eviction-interval");
         words
     }
 }
