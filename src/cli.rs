@@ -466,6 +466,10 @@ pub struct Budget {
     /// table: each check); what it cuts is INCOMPLETE.
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
+    /// Stop each search before the process uses more memory than this (4G, 512M); what it cuts
+    /// is INCOMPLETE. Default: nine tenths of the memory available when the run starts.
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = crate::engine::memory::parse_size)]
+    pub max_memory: Option<u64>,
     /// Worker threads, 1 to 256 (default: one per core).
     #[arg(long, value_name = "T", allow_negative_numbers = true, value_parser = threads)]
     pub threads: Option<usize>,

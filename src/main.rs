@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use kcheck::check::{self, Options};
-use kcheck::cli::{Cli, Command, Format, VerifyArgs};
+use kcheck::cli::{Budget, Cli, Command, Format, VerifyArgs};
 use kcheck::scenario::{ModelKind, Recovery, UnsafeRule};
 use kcheck::systems::cluster::Cluster;
 use kcheck::systems::lb::Lb;
@@ -45,13 +45,14 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Verify(args) => prepare(args.budget.threads).and_then(|()| verify(&args)),
+        Command::Verify(args) => prepare(&args.budget).and_then(|()| verify(&args)),
         // The explorer serves until stopped: Ctrl-C ends it as usual, with no report to print.
-        Command::Explore(args) => set_threads(args.budget.threads)
+        Command::Explore(args) => set_threads(&args.budget)
             .and_then(|()| kcheck::explore::run(&args).map_err(|e| e.to_string())),
-        Command::Gate(args) => prepare(args.budget.threads)
-            .and_then(|()| kcheck::gate::run(&args).map_err(|e| e.to_string())),
-        Command::Table(args) => prepare(args.budget.threads)
+        Command::Gate(args) => {
+            prepare(&args.budget).and_then(|()| kcheck::gate::run(&args).map_err(|e| e.to_string()))
+        }
+        Command::Table(args) => prepare(&args.budget)
             .and_then(|()| kcheck::table::run(&args).map_err(|e| e.to_string())),
         Command::List => stdout::print_or_say(&list()).map(|()| 0),
         Command::Completions { shell } => {
@@ -92,8 +93,8 @@ fn one_line(text: &str) -> String {
 /// report so far is printed with what they had not decided INCOMPLETE; a second one exits at
 /// once. (`kcheck explore` keeps the default: Ctrl-C stops the server.)
 /// The worker threads, and Ctrl-C as a request to stop and report what is decided so far.
-fn prepare(threads: Option<usize>) -> Result<(), String> {
-    set_threads(threads)?;
+fn prepare(budget: &Budget) -> Result<(), String> {
+    set_threads(budget)?;
     let _ = ctrlc::set_handler(|| {
         if engine::interrupted() {
             std::process::exit(130);
@@ -104,8 +105,14 @@ fn prepare(threads: Option<usize>) -> Result<(), String> {
     Ok(())
 }
 
-fn set_threads(threads: Option<usize>) -> Result<(), String> {
-    if let Some(threads) = threads {
+/// The worker threads, and the memory limit every search of the run keeps to.
+fn set_threads(budget: &Budget) -> Result<(), String> {
+    engine::memory::set_max_memory(
+        budget
+            .max_memory
+            .or_else(engine::memory::default_max_memory),
+    );
+    if let Some(threads) = budget.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build_global()

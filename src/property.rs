@@ -172,6 +172,8 @@ pub enum Cut {
     Time(Duration),
     /// The user interrupted the run (Ctrl-C).
     Interrupted,
+    /// The process reached the memory limit (in bytes).
+    Memory(u64),
     /// Liveness: a bound of the model stops behaviours that might avoid the goal for ever.
     Bound,
 }
@@ -187,6 +189,11 @@ impl fmt::Display for Cut {
                 write!(f, "the time limit ({seconds} s, --timeout) was reached")
             }
             Cut::Interrupted => write!(f, "interrupted (Ctrl-C)"),
+            Cut::Memory(limit) => write!(
+                f,
+                "the memory limit ({}, --max-memory) was reached",
+                crate::engine::memory::show_size(*limit)
+            ),
             Cut::Bound => write!(
                 f,
                 "the model's bound stops behaviours that might never reach the goal (a larger bound, such as --max-term, may decide it)"

@@ -243,6 +243,10 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
             g.cut = Some(Cut::Interrupted);
             break;
         }
+        if let Some(limit) = super::memory::exceeded() {
+            g.cut = Some(Cut::Memory(limit));
+            break;
+        }
         let end = level_end.min(next + CHUNK);
         // The parallel part: successors, their representatives and hashes, and a read-only
         // lookup of the states interned in earlier batches (most successors are). Only states

@@ -12,6 +12,7 @@ mod graph;
 pub mod invariant;
 pub mod liveness;
 pub mod measure;
+pub mod memory;
 pub mod possibility;
 pub mod recoverability;
 pub mod trace;
