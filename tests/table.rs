@@ -119,6 +119,7 @@ fn a_lowered_quorum_shows_split_brain_in_the_table() {
         budget: kcheck::cli::Budget {
             max_states: 1_000_000,
             timeout: None,
+            max_memory: None,
             threads: None,
             quiet: true,
         },
