@@ -180,10 +180,13 @@ fn extra_copies(m: &Reconcile, s: &RcState) -> bool {
 
 fn reschedule_time(m: &Reconcile, s: &RcState) -> Option<Amount> {
     let c = s.clock?;
-    if s.rescheduled {
-        Some(Amount::Finite(u64::from(c) * u64::from(m.s.tick_ms)))
+    // At the ceiling the clock stopped counting: a reschedule that late (after a fault's
+    // arbitrary delay) or none at all.
+    if c == m.clock_cap() {
+        Some(Amount::Unbounded)
     } else {
-        (c == m.clock_cap()).then_some(Amount::Unbounded)
+        s.rescheduled
+            .then(|| Amount::Finite(u64::from(c) * u64::from(m.s.tick_ms)))
     }
 }
 
