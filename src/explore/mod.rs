@@ -516,7 +516,7 @@ where
                             property: name,
                             mark: "cycle",
                             note: format!(
-                                "the lasso's cycle starts here: steps {}–{steps} come back to this state, for ever",
+                                "the lasso's cycle starts here: steps {}–{steps} come back to this state (as the model identifies states), for ever",
                                 at + 1
                             ),
                         });

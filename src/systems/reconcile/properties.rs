@@ -45,7 +45,7 @@ pub fn catalogue() -> Vec<Property<Reconcile>> {
         Property {
             name: PODS_RESCHEDULED,
             meaning: "pods bound to a failed worker come to run again: every replica runs, none on a failed worker",
-            kind: Kind::Liveness(Liveness::LeadsTo(Reconcile::stranded_pods, rescheduled)),
+            kind: Kind::Liveness(Liveness::LeadsTo(stranded, rescheduled)),
         },
         Property {
             name: DRAIN_COMPLETES,
@@ -152,6 +152,10 @@ fn no_crashed_container(m: &Reconcile, s: &RcState) -> bool {
     !crashed_container(m, s)
 }
 
+fn stranded(_: &Reconcile, s: &RcState) -> bool {
+    Reconcile::stranded(s)
+}
+
 fn rescheduled(m: &Reconcile, s: &RcState) -> bool {
     m.rescheduled(s)
 }
@@ -193,11 +197,4 @@ fn reschedule_time(m: &Reconcile, s: &RcState) -> Option<Amount> {
 fn fewest_serving(_: &Reconcile, s: &RcState) -> Option<Amount> {
     s.settled
         .then(|| Amount::Finite(Reconcile::serving(s) as u64))
-}
-
-impl Reconcile {
-    /// Liveness premise: some pod that is not deleted is bound to a failed worker.
-    fn stranded_pods(_: &Reconcile, s: &RcState) -> bool {
-        Reconcile::stranded(s)
-    }
 }
