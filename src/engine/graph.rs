@@ -1,14 +1,13 @@
 //! The explored state graph.
 
-use std::hash::BuildHasher;
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
-use indexmap::IndexMap;
 use rayon::prelude::*;
-use rustc_hash::FxBuildHasher;
 use stateright::Model;
+
+use super::store::Store;
 
 use crate::property::{Cut, Exhaustive};
 use crate::systems::System;
@@ -78,8 +77,8 @@ pub struct Progress {
 }
 
 /// The reachable state graph (or the part explored before a cut).
-pub struct Graph<M: Model> {
-    states: IndexMap<M::State, (), FxBuildHasher>,
+pub struct Graph<M: System> {
+    states: M::Store,
     parent: Vec<u32>,
     /// Successors of state `i` are `edges[edge_start[i]..edge_start[i + 1]]`; only expanded
     /// states have an entry.
@@ -93,7 +92,7 @@ pub struct Graph<M: Model> {
     bounds: String,
 }
 
-impl<M: Model> Graph<M> {
+impl<M: System> Graph<M> {
     pub fn len(&self) -> usize {
         self.states.len()
     }
@@ -106,23 +105,20 @@ impl<M: Model> Graph<M> {
         self.edges.len()
     }
 
-    pub fn state(&self, id: usize) -> &M::State {
-        self.states
-            .get_index(id)
-            .map(|(s, _)| s)
-            .expect("state id in range")
+    /// The state with this id: the interned state itself, or decoded from its encoding.
+    pub fn state(&self, id: usize) -> Cow<'_, M::State> {
+        self.states.get(id)
     }
 
     /// The id of an interned state.
-    pub fn id_of(&self, state: &M::State) -> Option<usize>
-    where
-        M::State: std::hash::Hash + Eq,
-    {
-        self.states.get_index_of(state)
+    pub fn id_of(&self, state: &M::State) -> Option<usize> {
+        let (hash, key) = self.states.key(state.clone());
+        self.states.find(hash, &key).map(|id| id as usize)
     }
 
-    pub fn states(&self) -> impl Iterator<Item = &M::State> {
-        self.states.keys()
+    /// Every state, by id.
+    pub fn states(&self) -> impl Iterator<Item = Cow<'_, M::State>> {
+        (0..self.len()).map(|id| self.state(id))
     }
 
     pub fn parent(&self, id: usize) -> Option<usize> {
@@ -146,21 +142,19 @@ impl<M: Model> Graph<M> {
             .then(|| Exhaustive::new(self.bounds.clone()))
     }
 
-    /// Approximate bytes held per state: the interned states, their index, parents and edges.
+    /// Bytes held per state: the interned states, their index, parents and edges.
     pub fn bytes_per_state(&self) -> f64 {
         let n = self.states.len().max(1);
-        let states = self.states.capacity()
-            * (std::mem::size_of::<M::State>() + 2 * std::mem::size_of::<usize>());
         let links =
             self.parent.capacity() * 4 + self.edge_start.capacity() * 4 + self.edges.capacity() * 4;
-        (states + links) as f64 / n as f64
+        (self.states.bytes() + links) as f64 / n as f64
     }
 }
 
-/// A successor found in a batch: already interned, or new with its hash.
-enum Successor<S> {
+/// A successor found in a batch: already interned, or new with its hash and key.
+enum Successor<K> {
     Known(u32),
-    New(u64, S),
+    New(u64, K),
 }
 
 /// A predicate on states, shared by the exploring threads.
@@ -208,9 +202,8 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
         progress,
     } = search;
     let start = Instant::now();
-    let hasher = FxBuildHasher;
-    let mut g = Graph {
-        states: IndexMap::with_hasher(hasher),
+    let mut g: Graph<M> = Graph {
+        states: M::Store::new(),
         parent: Vec::new(),
         edge_start: vec![0],
         edges: Vec::new(),
@@ -222,7 +215,8 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
     };
     for s in init.unwrap_or_else(|| model.init_states()) {
         let s = model.representative(&s).unwrap_or(s);
-        if g.states.insert(s, ()).is_none() {
+        let (hash, key) = g.states.key(s);
+        if g.states.insert(hash, key).1 {
             g.parent.push(ROOT);
         }
     }
@@ -251,10 +245,11 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
         // The parallel part: successors, their representatives and hashes, and a read-only
         // lookup of the states interned in earlier batches (most successors are). Only states
         // new to the graph reach the sequential part, which assigns ids in frontier order.
-        let batch: Vec<Vec<Successor<M::State>>> = (next..end)
+        let batch: Vec<Vec<Successor<<M::Store as Store>::Key>>> = (next..end)
             .into_par_iter()
             .map_init(Vec::new, |actions, id| {
                 let s = g.state(id);
+                let s = &*s;
                 if leaf.is_some_and(|leaf| leaf(s)) {
                     return Vec::new();
                 }
@@ -264,12 +259,9 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
                     .drain(..)
                     .filter_map(|a| model.next_state(s, a))
                     .map(|t| model.representative(&t).unwrap_or(t))
-                    .map(|t| {
-                        let hash = hasher.hash_one(&t);
-                        match g.states.raw_entry_v1().index_from_hash(hash, |x| *x == t) {
-                            Some(id) => Successor::Known(id as u32),
-                            None => Successor::New(hash, t),
-                        }
+                    .map(|t| match g.states.lookup(t) {
+                        Ok(id) => Successor::Known(id),
+                        Err((hash, key)) => Successor::New(hash, key),
                     })
                     .collect()
             })
@@ -279,17 +271,13 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
             for successor in successors {
                 let id = match successor {
                     Successor::Known(id) => id,
-                    Successor::New(hash, t) => {
-                        let len = g.states.len();
-                        match g.states.raw_entry_mut_v1().from_hash(hash, |x| *x == t) {
-                            // New to the graph, but an earlier state of this batch found it too.
-                            RawEntryMut::Occupied(e) => e.index() as u32,
-                            RawEntryMut::Vacant(v) => {
-                                v.insert_hashed_nocheck(hash, t, ());
-                                g.parent.push(source);
-                                len as u32
-                            }
+                    Successor::New(hash, key) => {
+                        // New to the graph, unless an earlier state of this batch found it too.
+                        let (id, new) = g.states.insert(hash, key);
+                        if new {
+                            g.parent.push(source);
                         }
+                        id
                     }
                 };
                 g.edges.push(id);
@@ -308,6 +296,10 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
             elapsed: start.elapsed(),
         });
     }
+    g.states.shrink();
+    g.parent.shrink_to_fit();
+    g.edge_start.shrink_to_fit();
+    g.edges.shrink_to_fit();
     g.elapsed = start.elapsed();
     g
 }

@@ -15,13 +15,13 @@ pub fn decide<M: System>(
 ) -> Verdict<M> {
     let first = (0..graph.len())
         .into_par_iter()
-        .find_first(|&id| check(model, graph.state(id)).is_some());
+        .find_first(|&id| check(model, &graph.state(id)).is_some());
     match first {
         Some(id) => {
             // Why, in the names of the trace's own final state (the graph holds a renaming).
             let trace = trace::shortest(model, graph, id);
             let why = check(model, trace.last())
-                .or_else(|| check(model, graph.state(id)))
+                .or_else(|| check(model, &graph.state(id)))
                 .unwrap_or_default();
             Verdict::Violated(Violation {
                 trace: Some(trace),

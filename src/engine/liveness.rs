@@ -51,7 +51,7 @@ pub fn decide<M: System>(model: &M, graph: &Graph<M>, form: &Liveness<M>) -> Ver
     let eval = |f: fn(&M, &M::State) -> bool| -> Vec<bool> {
         (0..n)
             .into_par_iter()
-            .map(|id| f(model, graph.state(id)))
+            .map(|id| f(model, &graph.state(id)))
             .collect()
     };
     // The bad states, the states a cycle must visit, and (leads-to) how each bad state is
@@ -143,7 +143,7 @@ pub fn decide<M: System>(model: &M, graph: &Graph<M>, form: &Liveness<M>) -> Ver
     let quiet: Vec<(usize, u128)> = (0..n)
         .into_par_iter()
         .filter(|&id| bad[id] && must.as_ref().is_none_or(|must| must[id]))
-        .map(|id| (id, enabled_classes(model, graph.state(id))))
+        .map(|id| (id, enabled_classes(model, &graph.state(id))))
         .filter(|&(_, enabled)| enabled == 0)
         .collect();
     // Where a lasso may start soonest: the first state in BFS order, or for leads-to the first
@@ -156,7 +156,7 @@ pub fn decide<M: System>(model: &M, graph: &Graph<M>, form: &Liveness<M>) -> Ver
     let dead_end = quiet.iter().map(|&(id, _)| id).min_by_key(|&id| rank(id));
     let at_bound = (0..n)
         .into_par_iter()
-        .filter(|&id| bad[id] && model.blocked(graph.state(id)) != 0)
+        .filter(|&id| bad[id] && model.blocked(&graph.state(id)) != 0)
         .count();
     // The violation whose cycle starts earliest in BFS order.
     let cycle = fair
@@ -277,6 +277,7 @@ fn fairness<M: System>(
     let mut actions = Vec::new();
     for &id in states {
         let s = graph.state(id);
+        let s = &*s;
         let mut enabled = model.blocked(s);
         actions.clear();
         model.actions(s, &mut actions);
@@ -604,6 +605,7 @@ mod tests {
     }
 
     impl System for Job {
+        type Store = crate::engine::store::Plain<<Self as stateright::Model>::State>;
         fn catalogue() -> Vec<Property<Self>> {
             vec![
                 Property {
@@ -790,6 +792,7 @@ mod tests {
     }
 
     impl System for Retry {
+        type Store = crate::engine::store::Plain<<Self as stateright::Model>::State>;
         fn catalogue() -> Vec<Property<Self>> {
             vec![Property {
                 name: "succeeds",

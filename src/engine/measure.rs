@@ -22,7 +22,7 @@ pub fn decide<M: System>(
     };
     let measured: Vec<(Amount, usize)> = (0..graph.len())
         .into_par_iter()
-        .filter_map(|id| value(model, graph.state(id)).map(|a| (a, id)))
+        .filter_map(|id| value(model, &graph.state(id)).map(|a| (a, id)))
         .collect();
     // Ids rise in BFS order: among equal amounts, the first state found has a shortest trace.
     let min = measured.iter().copied().min();

@@ -15,6 +15,7 @@ pub mod measure;
 pub mod memory;
 pub mod possibility;
 pub mod recoverability;
+pub mod store;
 pub mod trace;
 
 pub use graph::{
@@ -119,6 +120,7 @@ mod tests {
     }
 
     impl System for Counter {
+        type Store = crate::engine::store::Plain<<Self as stateright::Model>::State>;
         fn catalogue() -> Vec<Property<Self>> {
             vec![
                 Property {
@@ -274,7 +276,7 @@ mod tests {
             timeout: None,
         };
         let graph = explore_all(&c, limits);
-        let states: Vec<_> = graph.states().cloned().collect();
+        let states: Vec<_> = graph.states().map(|s| s.into_owned()).collect();
         assert_eq!(states[..3], [State::At(0), State::At(1), State::Sink]);
         let last = graph.len() - 1;
         assert_eq!(trace::shortest(&c, &graph, last).steps.len(), 4);

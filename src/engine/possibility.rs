@@ -15,7 +15,7 @@ pub fn decide<M: System>(
 ) -> Verdict<M> {
     let first = (0..graph.len())
         .into_par_iter()
-        .find_first(|&id| goal(model, graph.state(id)));
+        .find_first(|&id| goal(model, &graph.state(id)));
     match (first, graph.exhaustive()) {
         (Some(id), _) => Verdict::Holds {
             proof: crate::property::Exhaustive::new(format!("witnessed within {}", model.bounds())),

@@ -63,7 +63,7 @@ fn verdict<M: System>(
     let proved = dead
         .iter()
         .copied()
-        .find(|&id| hopeless(model, graph.state(id)));
+        .find(|&id| hopeless(model, &graph.state(id)));
     match proved.or(dead.first().copied()) {
         None => Verdict::Holds {
             proof: Exhaustive::new(format!(
@@ -128,7 +128,12 @@ pub fn dead_states<M: System>(
     // extended system. Only the suspects it cannot clear get the exhaustive extended search,
     // which alone may declare a state dead.
     let quick = model.recovery();
-    let mut dead = suspects;
+    let cleared = cleared_by_walks(&quick, graph, &suspects, goal, [hopeless, spent]);
+    let mut dead: Vec<usize> = suspects
+        .into_iter()
+        .zip(cleared)
+        .filter_map(|(id, cleared)| (!cleared).then_some(id))
+        .collect();
     for system in [&quick, &extended] {
         if dead.is_empty() {
             break;
@@ -160,7 +165,10 @@ fn still_stuck<M: System>(
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<usize>, Cut> {
-    let starts: Vec<M::State> = suspects.iter().map(|&id| graph.state(id).clone()).collect();
+    let starts: Vec<M::State> = suspects
+        .iter()
+        .map(|&id| graph.state(id).into_owned())
+        .collect();
     let done = |s: &M::State| {
         lemmas.iter().any(|lemma| lemma(model, s))
             || match goal {
@@ -188,12 +196,85 @@ fn still_stuck<M: System>(
         .iter()
         .filter(|&&id| {
             let s = graph.state(id);
+            let s = &*s;
             let start = model.representative(s).unwrap_or_else(|| s.clone());
             !wider.id_of(&start).is_some_and(|w| reaches[w])
         })
         .copied()
         .collect();
     Ok(left)
+}
+
+/// States one walk of [`cleared_by_walks`] may visit before it gives up on its suspect.
+const WALK: usize = 64;
+
+/// Which suspects a short walk in `model` takes to the goal: depth first, each state's steps in
+/// the order the model lists them (steps likeliest to reach a goal first), giving up after
+/// [`WALK`] states. A walk that reaches the goal proves it reachable; one that gives up proves
+/// nothing, and its suspect goes on to the searches. Each walk is independent of the others, so
+/// the answer does not depend on the thread count.
+fn cleared_by_walks<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    suspects: &[usize],
+    goal: &Goal<M>,
+    lemmas: [Lemma<M>; 2],
+) -> Vec<bool> {
+    suspects
+        .par_iter()
+        .map(|&id| walks_to_goal(model, &graph.state(id), goal, lemmas))
+        .collect()
+}
+
+fn walks_to_goal<M: System>(
+    model: &M,
+    start: &M::State,
+    goal: &Goal<M>,
+    lemmas: [Lemma<M>; 2],
+) -> bool {
+    let reached = |s: &M::State| match goal {
+        Goal::State(f) => f(model, s),
+        Goal::Step { ready, .. } => ready(model, s),
+    };
+    if reached(start) {
+        return true;
+    }
+    // Steps are popped from the back: the model's first step first.
+    let steps = |s: &M::State| {
+        let mut actions = Vec::new();
+        model.actions(s, &mut actions);
+        actions.reverse();
+        actions
+    };
+    let mut seen = std::collections::HashSet::with_hasher(rustc_hash::FxBuildHasher);
+    seen.insert(start.clone());
+    let mut stack = vec![(start.clone(), steps(start))];
+    while let Some((s, actions)) = stack.last_mut() {
+        let Some(action) = actions.pop() else {
+            stack.pop();
+            continue;
+        };
+        let Some(t) = model.next_state(s, action) else {
+            continue;
+        };
+        if let Goal::Step { step, .. } = goal {
+            if step(model, s, &t) {
+                return true;
+            }
+        }
+        if reached(&t) {
+            return true;
+        }
+        if lemmas.iter().any(|lemma| lemma(model, &t)) || !seen.insert(t.clone()) {
+            continue;
+        }
+        if seen.len() > WALK {
+            return false;
+        }
+        let next = steps(&t);
+        stack.push((t, next));
+    }
+    false
 }
 
 /// Which states of an exhaustive graph can reach the goal.
@@ -203,6 +284,7 @@ fn reaches_goal<M: System>(model: &M, graph: &Graph<M>, goal: &Goal<M>) -> Vec<b
         .into_par_iter()
         .map(|id| {
             let s = graph.state(id);
+            let s = &*s;
             match goal {
                 Goal::State(f) => f(model, s),
                 Goal::Step { step, ready } => {
@@ -210,7 +292,7 @@ fn reaches_goal<M: System>(model: &M, graph: &Graph<M>, goal: &Goal<M>) -> Vec<b
                         || graph
                             .successors(id)
                             .iter()
-                            .any(|&t| step(model, s, graph.state(t as usize)))
+                            .any(|&t| step(model, s, &graph.state(t as usize)))
                 }
             }
         })

@@ -25,6 +25,7 @@ pub fn shortest<M: System>(model: &M, graph: &Graph<M>, id: usize) -> Trace<M> {
 pub fn along<M: System>(model: &M, graph: &Graph<M>, ids: &[usize]) -> Trace<M> {
     let canon = |s: M::State| model.representative(&s).unwrap_or(s);
     let root = graph.state(ids[0]);
+    let root = &*root;
     // A start state that is not one of the model's own (a recoverability search starts from
     // states deep in the main graph) is its own concrete state.
     let init = model
@@ -37,6 +38,7 @@ pub fn along<M: System>(model: &M, graph: &Graph<M>, ids: &[usize]) -> Trace<M> 
     for &next in &ids[1..] {
         let from = steps.last().map_or(&init, |(_, s)| s).clone();
         let to = graph.state(next);
+        let to = &*to;
         actions.clear();
         model.actions(&from, &mut actions);
         let succ: Vec<(M::Action, M::State)> = actions

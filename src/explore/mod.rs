@@ -336,7 +336,7 @@ where
             .map(|(name, ids)| {
                 (
                     *name,
-                    ids.iter().map(|&id| graph.state(id).clone()).collect(),
+                    ids.iter().map(|&id| graph.state(id).into_owned()).collect(),
                 )
             })
             .collect();

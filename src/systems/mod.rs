@@ -22,6 +22,8 @@ pub trait System:
     > + Sync
     + Sized
 {
+    /// How an explored graph keeps the system's states.
+    type Store: crate::engine::store::Store<State = Self::State>;
     /// Every property of the system.
     fn catalogue() -> Vec<Property<Self>>;
     /// Why a property of the catalogue says nothing about this configuration (it speaks of

@@ -115,6 +115,7 @@ impl Model for Cluster {
 }
 
 impl System for Cluster {
+    type Store = crate::engine::store::Plain<<Self as stateright::Model>::State>;
     fn catalogue() -> Vec<Property<Cluster>> {
         let mut all = catalogue::<Cluster>();
         all.push(Property {

@@ -181,6 +181,7 @@ fn rotating_the_servers_commutes_with_every_step_across_a_partition() {
     let graph = explore_all(&c, limits());
     assert!(graph.states().any(|s| s.split != 0));
     for s in graph.states() {
+        let s = &*s;
         for r in 1..4 {
             let mut rotated: Vec<LbState> = successors(s).iter().map(|t| t.rotated(r)).collect();
             rotated.sort();

@@ -174,6 +174,7 @@ pub fn balancer(i: u8) -> String {
 }
 
 impl System for Lb {
+    type Store = crate::engine::store::Plain<<Self as stateright::Model>::State>;
     fn catalogue() -> Vec<Property<Lb>> {
         properties::catalogue::<Lb>()
     }

@@ -330,7 +330,7 @@ fn hopeless_states_cannot_reach_the_goal() {
             };
             let mut reach = vec![false; graph.len()];
             let mut stack: Vec<usize> = (0..graph.len())
-                .filter(|&id| goal(m, graph.state(id)))
+                .filter(|&id| goal(m, &graph.state(id)))
                 .collect();
             for &id in &stack {
                 reach[id] = true;
@@ -344,7 +344,7 @@ fn hopeless_states_cannot_reach_the_goal() {
                 }
             }
             for (id, reaches) in reach.iter().enumerate() {
-                if hopeless(m, graph.state(id)) {
+                if hopeless(m, &graph.state(id)) {
                     some = true;
                     assert!(!reaches, "{}: a hopeless state reaches the goal", p.name);
                 }
@@ -454,6 +454,7 @@ fn rotating_the_servers_commutes_with_every_step() {
         let graph = explore_all(m, limits());
         for id in 0..graph.len() {
             let s = graph.state(id);
+            let s = &*s;
             for r in 1..m.masters as usize {
                 let mut rotated: Vec<LbState> =
                     successors(m, s).iter().map(|t| t.rotated(r)).collect();
@@ -547,7 +548,7 @@ fn a_waiting_check_is_answered_when_the_hung_server_recovers() {
         .position(|c| c.in_flight)
         .expect("waiting");
     let after = m
-        .next_state(waiting, actions::Action::Unhang(b as u8))
+        .next_state(&waiting, actions::Action::Unhang(b as u8))
         .expect("the server answers again");
     let c = after.balancers[0].checks[b];
     assert!(!c.in_flight);
@@ -583,7 +584,7 @@ fn a_takeover_keeps_what_the_new_holder_has_detected() {
         })
         .expect("the old holder crashed before detecting what the standby did");
     let after = m
-        .next_state(state, actions::Action::TakeOver(standby as u8))
+        .next_state(&state, actions::Action::TakeOver(standby as u8))
         .expect("the standby claims the VIP");
     assert!(after.backends[server].detected);
 }
@@ -678,7 +679,7 @@ fn nginx_forgets_failed_attempts_when_a_server_answers() {
         })
         .expect("m1 back with one failed attempt on record, a request about to go to it");
     let after = m
-        .next_state(state, actions::Action::Request)
+        .next_state(&state, actions::Action::Request)
         .expect("the request is sent");
     assert_eq!(after.balancers[0].checks[0].health, 0);
 }

@@ -66,6 +66,12 @@ pub enum Action {
     SnapshotSave(Id),
     /// Operator: `etcdutl snapshot restore` on the member, which starts a new cluster.
     SnapshotRestore(Id),
+    /// Recovery searches only: the candidate asks every voter it reaches for its (pre-)vote, in
+    /// id order, pass after pass until nothing changes. A run of [`Action::RequestVote`] steps.
+    Canvass(Id),
+    /// Recovery searches only: the leader replicates its log to every member it reaches, in id
+    /// order, pass after pass until nothing changes. A run of [`Action::AppendEntries`] steps.
+    Replicate(Id),
 }
 
 /// A voter's answer to a (pre-)vote request.
@@ -428,6 +434,103 @@ impl stateright::Model for Raft {
     }
 
     fn actions(&self, s: &RaftState, actions: &mut Vec<Action>) {
+        self.step_actions(s, actions);
+        if self.macro_steps() {
+            // One macro step per candidate and per leader instead of one step per member asked:
+            // the order in which a campaign or a replication reaches members does not decide
+            // whether recovery is possible, and the macro's path is a path of single steps.
+            // A write taken by a leader no quorum follows only uses up the budget. A request
+            // whose answer turns the candidate or leader back stays a step of its own: a
+            // recovery may need it, and a macro step must not take it on the way.
+            let mut folded = Vec::with_capacity(actions.len());
+            for &a in actions.iter() {
+                let a = match a {
+                    Action::RequestVote(c, v) if !self.turns_back(s, c, v) => Action::Canvass(c),
+                    Action::AppendEntries(l, p) if !self.turns_back(s, l, p) => {
+                        Action::Replicate(l)
+                    }
+                    Action::ClientWrite(l) if !leads_a_quorum(self, s, l) => continue,
+                    a => a,
+                };
+                if !folded.contains(&a) {
+                    folded.push(a);
+                }
+            }
+            // The steps likeliest to reach a goal first: a search that follows the first step
+            // that changes something then walks a short path to the goal.
+            folded.sort_by_key(|a| match a {
+                Action::ClientWrite(_) => 0,
+                Action::Replicate(l) if leads_a_quorum(self, s, *l) => 1,
+                Action::Canvass(_) => 2,
+                Action::Timeout(_) => 3,
+                Action::Heal | Action::Restart(_) => 4,
+                _ => 5,
+            });
+            *actions = folded;
+        }
+    }
+
+    fn next_state(&self, s: &RaftState, action: Action) -> Option<RaftState> {
+        match action {
+            Action::Canvass(i) | Action::Replicate(i) => {
+                let single = |p| match action {
+                    Action::Canvass(_) => Action::RequestVote(i, p),
+                    _ => Action::AppendEntries(i, p),
+                };
+                let mut t = s.clone();
+                let mut enabled = Vec::new();
+                loop {
+                    let mut changed = false;
+                    for p in 0..self.slots {
+                        enabled.clear();
+                        self.step_actions(&t, &mut enabled);
+                        if !self.turns_back(&t, i, p) && enabled.contains(&single(p)) {
+                            if let Some(u) = self.single_step(&t, single(p)) {
+                                t = u;
+                                changed = true;
+                            }
+                        }
+                    }
+                    if !changed {
+                        break;
+                    }
+                }
+                (t != *s).then_some(t)
+            }
+            _ => self.single_step(s, action),
+        }
+    }
+
+    fn format_action(&self, action: &Action) -> String {
+        self.describe(action)
+    }
+
+    fn format_step(&self, last: &RaftState, action: Action) -> Option<String> {
+        self.next_state(last, action)
+            .map(|next| self.changes(last, &next).join("\n"))
+    }
+
+    fn properties(&self) -> Vec<stateright::Property<Self>> {
+        stateright_invariants()
+    }
+}
+
+impl Raft {
+    /// Whether vote requests and replication are taken as macro steps ([`Action::Canvass`],
+    /// [`Action::Replicate`]): in recovery searches of the atomic network mode, which look for
+    /// some path to the goal, not for every interleaving.
+    fn macro_steps(&self) -> bool {
+        self.recovery_only && !self.messages()
+    }
+
+    /// Whether member `p`'s answer to a request of `i` turns `i` back: `p` is in a later term,
+    /// or knows `i` was removed.
+    fn turns_back(&self, s: &RaftState, i: Id, p: Id) -> bool {
+        s.members[p as usize].term > s.members[i as usize].term || self.refuses(s, p, i)
+    }
+
+    /// The single steps enabled in `s`.
+    fn step_actions(&self, s: &RaftState, actions: &mut Vec<Action>) {
         let n = self.slots;
         // The liveness model bounds terms as it keeps them, renumbered: a state and its
         // renumbered form then take the same steps.
@@ -547,9 +650,13 @@ impl stateright::Model for Raft {
         }
     }
 
-    fn next_state(&self, s: &RaftState, action: Action) -> Option<RaftState> {
+    /// The state after one single step.
+    fn single_step(&self, s: &RaftState, action: Action) -> Option<RaftState> {
         let mut t = s.clone();
         match action {
+            Action::Canvass(_) | Action::Replicate(_) => {
+                unreachable!("macro steps are runs of single steps")
+            }
             Action::Timeout(i) | Action::Pause(i) => {
                 if action == Action::Pause(i) {
                     t.pauses += 1;
@@ -664,19 +771,6 @@ impl stateright::Model for Raft {
             };
         }
         (t != *s).then_some(t)
-    }
-
-    fn format_action(&self, action: &Action) -> String {
-        self.describe(action)
-    }
-
-    fn format_step(&self, last: &RaftState, action: Action) -> Option<String> {
-        self.next_state(last, action)
-            .map(|next| self.changes(last, &next).join("\n"))
-    }
-
-    fn properties(&self) -> Vec<stateright::Property<Self>> {
-        stateright_invariants()
     }
 }
 

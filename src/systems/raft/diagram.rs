@@ -347,6 +347,14 @@ impl Raft {
                 "etcdutl snapshot restore".to_string(),
                 false,
             )),
+            Action::Canvass(c) => out.push(note(
+                vec![name(c)],
+                "asks every voter it reaches for its vote".to_string(),
+            )),
+            Action::Replicate(l) => out.push(note(
+                vec![name(l)],
+                "replicates its log to every member it reaches".to_string(),
+            )),
         }
         for (i, (x, y)) in a.members.iter().zip(b.members.iter()).enumerate() {
             let id = i as Id;

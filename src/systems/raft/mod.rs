@@ -125,6 +125,7 @@
 //! hold.
 
 mod actions;
+mod codec;
 mod diagram;
 mod liveness;
 mod membership;
@@ -301,6 +302,7 @@ impl Raft {
 }
 
 impl System for Raft {
+    type Store = crate::engine::store::Packed<RaftState>;
     /// The property catalogue of this system.
     fn catalogue() -> Vec<Property<Raft>> {
         let mut all = invariant_catalogue();
@@ -482,6 +484,14 @@ impl System for Raft {
             Action::SnapshotRestore(i) => format!(
                 "operator: etcdutl snapshot restore on {}, which starts a new one-member cluster (the other members' data is discarded)",
                 name(i)
+            ),
+            Action::Canvass(c) => format!(
+                "{} asks every voter it reaches for its vote, until no answer changes",
+                name(c)
+            ),
+            Action::Replicate(l) => format!(
+                "{} replicates its log to every member it reaches, until no answer changes",
+                name(l)
             ),
         }
     }

@@ -344,7 +344,7 @@ fn a_split_vote_at_the_term_bound_is_not_reported_unrecoverable() {
         },
     );
     assert!(
-        !within.states().any(|s| has_working_leader(&m, s)),
+        !within.states().any(|s| has_working_leader(&m, &s)),
         "no leader within the main bound"
     );
     assert_eq!(verdict(&m, "leader-availability").0, "holds");
@@ -373,11 +373,11 @@ fn reaching(model: &Raft, graph: &Graph<Raft>, goal: &Goal<Raft>) -> Vec<bool> {
     let n = graph.len();
     let mut good: Vec<bool> = (0..n)
         .map(|a| match goal {
-            Goal::State(f) => f(model, graph.state(a)),
+            Goal::State(f) => f(model, &graph.state(a)),
             Goal::Step { step, .. } => graph
                 .successors(a)
                 .iter()
-                .any(|&b| step(model, graph.state(a), graph.state(b as usize))),
+                .any(|&b| step(model, &graph.state(a), &graph.state(b as usize))),
         })
         .collect();
     let mut preds = vec![Vec::new(); n];
@@ -468,7 +468,7 @@ fn recoverability_lemmas_agree_with_exhaustive_search() {
                 explore(
                     &recovery,
                     Search {
-                        init: Some(main.states().cloned().collect()),
+                        init: Some(main.states().map(|s| s.into_owned()).collect()),
                         limits: limits(),
                         leaf: None,
                         stage: "exploring",
@@ -492,6 +492,7 @@ fn recoverability_lemmas_agree_with_exhaustive_search() {
                 let reaches = reaching(model, graph, goal);
                 let count = marked.entry(p.name).or_default();
                 for (id, s) in graph.states().enumerate() {
+                    let s = &*s;
                     if let Goal::Step { ready, .. } = goal {
                         if ready(model, s) {
                             assert!(
@@ -551,7 +552,7 @@ fn the_first_leader_winning_again_is_no_failover() {
     assert!(
         graph.states().any(|s| (0..2).any(|l| {
             let x = &s.members[l as usize];
-            x.term == 2 && leads_a_quorum(&m, s, l)
+            x.term == 2 && leads_a_quorum(&m, &s, l)
         })),
         "a leader of term 2 is elected"
     );
@@ -573,6 +574,7 @@ fn representatives_are_stable_and_keep_verdicts() {
     };
     let graph = explore_all(&m, limits());
     for state in graph.states() {
+        let state = &*state;
         let rep = m.canonical(state);
         assert_eq!(m.canonical(&rep), rep, "{}", m.summary(state));
         for p in invariant_catalogue() {
@@ -809,6 +811,7 @@ fn a_crash_without_fsync_loses_only_what_never_reached_the_disk() {
     let graph = explore_all(&fsync, limits());
     assert_eq!(graph.len(), 312);
     for state in graph.states() {
+        let state = &*state;
         assert!(state.members.iter().all(|x| x.synced == x.last_index()));
         let mut all = Vec::new();
         fsync.actions(state, &mut all);
@@ -917,7 +920,7 @@ fn renumbering_terms_commutes_with_every_step() {
             let mut expected: Vec<RaftState> = graph
                 .successors(id)
                 .iter()
-                .map(|&t| graph.state(t as usize).clone())
+                .map(|&t| graph.state(t as usize).into_owned())
                 .collect();
             expected.sort();
             expected.dedup();
@@ -932,4 +935,73 @@ fn renumbering_terms_commutes_with_every_step() {
             );
         }
     }
+}
+
+/// A recovery search's macro steps ([`Action::Canvass`], [`Action::Replicate`]) are runs of
+/// single steps of the extended system: each macro successor is reached from its state by
+/// vote requests of that candidate, or replications of that leader, alone.
+#[test]
+fn macro_steps_are_runs_of_single_steps() {
+    let mut checked = 0;
+    for scenario in [
+        Scenario {
+            masters: 5,
+            partition: true,
+            symmetry: false,
+            ..Scenario::default()
+        },
+        Scenario {
+            masters: 3,
+            crash: Some(1),
+            heal: true,
+            pre_vote: true,
+            writes: 2,
+            symmetry: false,
+            ..Scenario::default()
+        },
+    ] {
+        let m = raft(scenario);
+        let main = explore_all(&m, limits());
+        let recovery = m.recovery();
+        let extended = m.extended();
+        for s in main.states() {
+            let mut macros = Vec::new();
+            recovery.actions(&s, &mut macros);
+            for a in macros {
+                let (Action::Canvass(i) | Action::Replicate(i)) = a else {
+                    continue;
+                };
+                let Some(target) = recovery.next_state(&s, a) else {
+                    continue;
+                };
+                // Breadth first over that member's single steps, in the extended system.
+                let mut frontier = vec![s.clone().into_owned()];
+                let mut seen = std::collections::HashSet::new();
+                let mut found = false;
+                while let Some(u) = frontier.pop() {
+                    if u == target {
+                        found = true;
+                        break;
+                    }
+                    let mut singles = Vec::new();
+                    extended.actions(&u, &mut singles);
+                    for b in singles {
+                        let mine = match (a, b) {
+                            (Action::Canvass(_), Action::RequestVote(c, _)) => c == i,
+                            (Action::Replicate(_), Action::AppendEntries(l, _)) => l == i,
+                            _ => false,
+                        };
+                        if let Some(v) = mine.then(|| extended.next_state(&u, b)).flatten() {
+                            if seen.insert(v.clone()) {
+                                frontier.push(v);
+                            }
+                        }
+                    }
+                }
+                assert!(found, "{}: {}", m.describe(&a), m.summary(&s));
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked} macro steps");
 }

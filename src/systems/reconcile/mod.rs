@@ -896,6 +896,7 @@ impl Model for Reconcile {
 }
 
 impl System for Reconcile {
+    type Store = crate::engine::store::Plain<<Self as stateright::Model>::State>;
     fn catalogue() -> Vec<Property<Self>> {
         properties::catalogue()
     }

@@ -512,6 +512,7 @@ fn renaming_commutes_with_every_step() {
     let graph = explore_all(&off, limits());
     let mut checked = 0;
     for s in graph.states().take(20_000) {
+        let s = &*s;
         let c = m.canonical(s);
         assert_eq!(m.canonical(&c), c, "canonical is idempotent");
         let succ = |x: &RcState| {
