@@ -152,6 +152,11 @@ fn print_row(r: &Row) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--row") {
+        measure_row(&args[at + 1]);
+        return;
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("kcheck vs stateright BFS, best of {RUNS} runs, stateright threads = {threads}");
     println!();
@@ -219,6 +224,147 @@ fn main() {
     network_modes();
     liveness_cost();
     reconcile_liveness_cost();
+    whole_runs();
+}
+
+/// A whole check as users run it, named for [`whole_runs`]: `verify` (exploring and deciding
+/// every property, symmetry reduction on) or `table`.
+fn whole_run(name: &str) -> Scenario {
+    let masters = |rest: &str| -> u32 { rest.parse().expect("a member count") };
+    match name.split_once(' ') {
+        Some(("prevote", _)) => Scenario {
+            masters: 5,
+            partition: true,
+            heal: true,
+            pre_vote: true,
+            max_term: 3,
+            ..Default::default()
+        },
+        Some(("crash", n)) => Scenario {
+            masters: masters(n),
+            crash: Some(1),
+            ..Default::default()
+        },
+        Some(("partition", n)) => Scenario {
+            masters: masters(n),
+            partition: true,
+            ..Default::default()
+        },
+        _ => unreachable!("a row of whole_runs: {name}"),
+    }
+}
+
+/// Runs one row of [`whole_runs`] in this process, which runs nothing else, and prints its
+/// states, seconds and peak memory on one line.
+fn measure_row(name: &str) {
+    let start = Instant::now();
+    let states = if name == "table 7" {
+        let cli = <kcheck::cli::Cli as clap::Parser>::try_parse_from([
+            "kcheck",
+            "table",
+            "--max-masters",
+            "7",
+        ])
+        .expect("table arguments");
+        let kcheck::cli::Command::Table(args) = cli.command else {
+            unreachable!("a table command")
+        };
+        let rows = kcheck::table::build(&args).expect("the table");
+        assert_eq!(rows.len(), 7);
+        0
+    } else {
+        let options = kcheck::check::Options {
+            properties: Vec::new(),
+            max_states: 100_000_000,
+            timeout: None,
+            progress: false,
+        };
+        let report = kcheck::check::verify(&whole_run(name), &options).expect("valid scenario");
+        let cut = report
+            .results
+            .iter()
+            .any(|r| r.verdict == kcheck::property::Outcome::Incomplete);
+        assert!(!cut, "{name}: a limit cut the check");
+        report.stats.states
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let peak = kcheck::engine::memory::peak().unwrap_or(0);
+    println!("{states} {seconds} {peak}");
+}
+
+/// Whole checks as users run them, each in a process of its own so that its peak memory is its
+/// own: the configurations people run, and how cost grows with the cluster.
+fn whole_runs() {
+    println!();
+    println!("whole runs (verify: every property, symmetry reduction on; one process each)");
+    println!();
+    println!(
+        "{:<34} {:>10} {:>9} {:>10}",
+        "run", "states", "seconds", "peak MiB"
+    );
+    println!("{}", "-".repeat(66));
+    let exe = std::env::current_exe().expect("the bench's own path");
+    let run = |label: &str, row: &str| -> Option<(f64, f64)> {
+        let out = std::process::Command::new(&exe)
+            .args(["--row", row])
+            .output()
+            .expect("the bench runs itself");
+        let fields: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        let [states, seconds, peak] = fields[..] else {
+            println!(
+                "{label:<34} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return None;
+        };
+        let shown = if states == 0.0 {
+            "n/a".to_string()
+        } else {
+            format!("{states:.0}")
+        };
+        println!(
+            "{label:<34} {shown:>10} {seconds:>9.2} {:>10.0}",
+            peak / (1 << 20) as f64
+        );
+        Some((states, seconds))
+    };
+    run(
+        "verify --masters 5 --partition --heal --pre-vote --max-term 3",
+        "prevote 5",
+    );
+    run("verify --masters 7 --partition", "partition 7");
+    run("table --max-masters 7", "table 7");
+    let mut growth = Vec::new();
+    for fault in ["crash", "partition"] {
+        let mut last: Option<(f64, f64)> = None;
+        for n in 3..=7 {
+            let flag = if fault == "crash" {
+                "--crash 1"
+            } else {
+                "--partition"
+            };
+            let label = format!("verify --masters {n} {flag}");
+            let Some((states, seconds)) = run(&label, &format!("{fault} {n}")) else {
+                continue;
+            };
+            if let Some((s0, t0)) = last {
+                growth.push(format!(
+                    "{fault}, {} → {n} masters: {:.1}x the states, {:.1}x the time",
+                    n - 1,
+                    states / s0,
+                    seconds / t0
+                ));
+            }
+            last = Some((states, seconds));
+        }
+    }
+    println!();
+    for g in growth {
+        println!("{g}");
+    }
 }
 
 fn reconcile_scenarios() -> Vec<(&'static str, Scenario)> {

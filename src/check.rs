@@ -140,10 +140,20 @@ pub fn decide_all<'a, M: System>(
 ) -> Checked<'a, M> {
     let graph = engine::explore(model, Search::whole(limits, progress));
     let mut dead = Vec::new();
+    // The invariants in one pass over the states.
+    let checks: Vec<_> = properties
+        .iter()
+        .filter_map(|p| match p.kind {
+            Kind::Invariant(check) => Some(check),
+            _ => None,
+        })
+        .collect();
+    let mut invariants = engine::invariant::decide_many(model, &graph, &checks).into_iter();
     let verdicts = properties
         .iter()
         .map(|p| {
             let verdict = match &p.kind {
+                Kind::Invariant(_) => invariants.next().expect("one verdict per invariant"),
                 Kind::Recoverability {
                     goal,
                     hopeless,

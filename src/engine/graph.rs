@@ -258,10 +258,12 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
                 actions
                     .drain(..)
                     .filter_map(|a| model.next_state(s, a))
-                    .map(|t| model.representative(&t).unwrap_or(t))
-                    .map(|t| match g.states.lookup(t) {
-                        Ok(id) => Successor::Known(id),
-                        Err((hash, key)) => Successor::New(hash, key),
+                    .map(|t| {
+                        let rep = model.representative(&t);
+                        match g.states.lookup(rep.as_ref().unwrap_or(&t)) {
+                            Ok(id) => Successor::Known(id),
+                            Err((hash, key)) => Successor::New(hash, key),
+                        }
                     })
                     .collect()
             })

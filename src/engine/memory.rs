@@ -34,6 +34,11 @@ pub fn resident() -> Option<u64> {
     kib_field("/proc/self/status", "VmRSS:")
 }
 
+/// The most resident memory the process has held at once, in bytes, if the machine says.
+pub fn peak() -> Option<u64> {
+    kib_field("/proc/self/status", "VmHWM:")
+}
+
 /// The limit, when the process has gone past it.
 pub fn exceeded() -> Option<u64> {
     let limit = max_memory()?;

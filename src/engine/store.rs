@@ -29,10 +29,7 @@ pub trait Store: Send + Sync + Sized {
     fn key(&self, s: Self::State) -> (u64, Self::Key);
     /// The id of a state if interned, else its hash and key. The exploring threads call it for
     /// every successor: most are interned already, and need no key.
-    fn lookup(&self, s: Self::State) -> Result<u32, (u64, Self::Key)> {
-        let (hash, key) = self.key(s);
-        self.find(hash, &key).ok_or((hash, key))
-    }
+    fn lookup(&self, s: &Self::State) -> Result<u32, (u64, Self::Key)>;
     /// The id of the state with this key, if interned.
     fn find(&self, hash: u64, key: &Self::Key) -> Option<u32>;
     /// Interns the state with this key: its id, and whether it is new.
@@ -66,6 +63,11 @@ impl<S: Clone + Eq + Hash + Send + Sync> Store for Plain<S> {
 
     fn key(&self, s: S) -> (u64, S) {
         (FxBuildHasher.hash_one(&s), s)
+    }
+
+    fn lookup(&self, s: &S) -> Result<u32, (u64, S)> {
+        let hash = FxBuildHasher.hash_one(s);
+        self.find(hash, s).ok_or_else(|| (hash, s.clone()))
     }
 
     fn find(&self, hash: u64, key: &S) -> Option<u32> {
@@ -189,7 +191,7 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
         (hash_bytes(&out), out[..].into())
     }
 
-    fn lookup(&self, s: S) -> Result<u32, (u64, Box<[u8]>)> {
+    fn lookup(&self, s: &S) -> Result<u32, (u64, Box<[u8]>)> {
         let mut out = Encoded::new();
         s.encode(&mut out);
         let hash = hash_bytes(&out);
@@ -253,5 +255,57 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
         if let Some(last) = self.chunks.last_mut() {
             last.shrink_to_fit();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes that encode as themselves: lengths from 4 to 300, so encodings straddle chunk ends.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    struct Blob(Vec<u8>);
+
+    impl Codec for Blob {
+        fn encode(&self, out: &mut Encoded) {
+            out.extend_from_slice(&self.0);
+        }
+        fn decode(bytes: &[u8]) -> Blob {
+            Blob(bytes.to_vec())
+        }
+    }
+
+    /// A different blob for each `i`: its bytes, then a run of a length between 0 and 296.
+    fn blob(i: u64) -> Blob {
+        let len = (i.wrapping_mul(2_654_435_761) % 297) as usize;
+        let mut bytes = (i as u32).to_le_bytes().to_vec();
+        bytes.extend((0..len).map(|k| k as u8));
+        Blob(bytes)
+    }
+
+    /// Ids are dense and in insertion order, every state reads back and is found again, a
+    /// second insertion is no new state, and both stores agree, across several chunks.
+    #[test]
+    fn packed_and_plain_stores_agree() {
+        let mut packed = Packed::<Blob>::new();
+        let mut plain = Plain::<Blob>::new();
+        let n = 20_000;
+        for i in 0..n {
+            let (hash, key) = packed.key(blob(i));
+            assert_eq!(packed.insert(hash, key), (i as u32, true));
+            let (hash, key) = plain.key(blob(i));
+            assert_eq!(plain.insert(hash, key), (i as u32, true));
+        }
+        assert!(packed.chunks.len() > 2, "{} chunks", packed.chunks.len());
+        packed.shrink();
+        for i in 0..n {
+            assert_eq!(*packed.get(i as usize), blob(i));
+            assert_eq!(*plain.get(i as usize), blob(i));
+            assert_eq!(packed.lookup(&blob(i)).ok(), Some(i as u32));
+            let (hash, key) = packed.key(blob(i));
+            assert_eq!(packed.insert(hash, key), (i as u32, false));
+        }
+        assert!(packed.lookup(&Blob(vec![7; 301])).is_err());
+        assert_eq!(packed.len(), n as usize);
     }
 }

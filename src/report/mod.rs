@@ -103,6 +103,10 @@ pub struct Stats {
     pub seconds: f64,
     /// Exploring the model's state graph, the first part of `seconds`.
     pub explore_seconds: f64,
+    /// The most memory the process held at once, up to the report (`VmHWM`), where the machine
+    /// says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_memory_bytes: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -248,6 +252,7 @@ impl Report {
                 depth: graph.depth,
                 seconds,
                 explore_seconds: graph.elapsed.as_secs_f64(),
+                peak_memory_bytes: crate::engine::memory::peak(),
             },
             results,
             participants: model.participants(),
