@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use crate::engine::{self, recoverability, Deadline, Graph, Limits, Progress, Search};
 use crate::progress::Meter;
-use crate::property::{Kind, Property, Verdict};
+use crate::property::{Goal, Kind, Property, Verdict};
 use crate::report::Report;
 use crate::scenario::{Scenario, ScenarioError, Valid};
 use crate::systems::cluster::Cluster;
@@ -138,7 +138,26 @@ pub fn decide_all<'a, M: System>(
     limits: Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Checked<'a, M> {
-    let graph = engine::explore(model, Search::whole(limits, progress));
+    // The steps recoverability's goals are made of are marked while exploring, asked of the
+    // extended system as its decision asks them.
+    let extended = model.extended();
+    let steps: Vec<engine::StepFn<M>> = properties
+        .iter()
+        .filter_map(|p| match &p.kind {
+            Kind::Recoverability {
+                goal: Goal::Step { step, .. },
+                ..
+            } => Some(*step),
+            _ => None,
+        })
+        .collect();
+    let graph = engine::explore(
+        model,
+        Search {
+            marks: Some((&extended, &steps)),
+            ..Search::whole(limits, progress)
+        },
+    );
     let mut dead = Vec::new();
     // The invariants in one pass over the states.
     let checks: Vec<_> = properties

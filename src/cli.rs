@@ -457,7 +457,7 @@ pub struct Budget {
     #[arg(
         long,
         value_name = "S",
-        default_value_t = 20_000_000,
+        default_value_t = 50_000_000,
         allow_negative_numbers = true,
         value_parser = max_states
     )]

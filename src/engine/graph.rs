@@ -90,6 +90,10 @@ pub struct Graph<M: System> {
     pub cut: Option<Cut>,
     pub elapsed: Duration,
     bounds: String,
+    /// The steps marked while exploring ([`Search::marks`]), and for each expanded state the
+    /// bitset of those some successor takes.
+    marked: Vec<StepFn<M>>,
+    takes: Vec<u8>,
 }
 
 impl<M: System> Graph<M> {
@@ -135,6 +139,16 @@ impl<M: System> Graph<M> {
         &self.edges[self.edge_start[id] as usize..self.edge_start[id + 1] as usize]
     }
 
+    /// Whether some successor of an expanded state takes `step`, if the step was marked while
+    /// exploring ([`Search::marks`]); `None` when it was not.
+    pub fn takes(&self, id: usize, step: StepFn<M>) -> Option<bool> {
+        let k = self
+            .marked
+            .iter()
+            .position(|&m| std::ptr::fn_addr_eq(m, step))?;
+        Some(self.takes.get(id).is_some_and(|t| t >> k & 1 == 1))
+    }
+
     /// A proof of exhaustiveness, if nothing cut the search.
     pub fn exhaustive(&self) -> Option<Exhaustive> {
         self.cut
@@ -145,8 +159,10 @@ impl<M: System> Graph<M> {
     /// Bytes held per state: the interned states, their index, parents and edges.
     pub fn bytes_per_state(&self) -> f64 {
         let n = self.states.len().max(1);
-        let links =
-            self.parent.capacity() * 4 + self.edge_start.capacity() * 4 + self.edges.capacity() * 4;
+        let links = self.parent.capacity() * 4
+            + self.edge_start.capacity() * 4
+            + self.edges.capacity() * 4
+            + self.takes.capacity();
         (self.states.bytes() + links) as f64 / n as f64
     }
 }
@@ -156,6 +172,9 @@ enum Successor<K> {
     Known(u32),
     New(u64, K),
 }
+
+/// An expanded state: its successors, and the bitset of marked steps one of them takes.
+type Expanded<K> = (Vec<Successor<K>>, u8);
 
 /// A predicate on states, shared by the exploring threads.
 pub type StatePredicate<'a, S> = &'a (dyn Fn(&S) -> bool + Sync);
@@ -171,7 +190,14 @@ pub struct Search<'a, M: Model> {
     pub stage: &'static str,
     /// Called about once per batch.
     pub progress: &'a (dyn Fn(Progress) + Sync),
+    /// Steps to mark while exploring, asked of the model given with them: for each expanded
+    /// state, which of them some successor takes ([`Graph::takes`]). The model must be the one
+    /// the graph's deciders will ask (the extended system, for recoverability on the main graph).
+    pub marks: Option<(&'a M, &'a [StepFn<M>])>,
 }
+
+/// A predicate on a step from one state to the next.
+pub type StepFn<M> = fn(&M, &<M as Model>::State, &<M as Model>::State) -> bool;
 
 impl<'a, M: Model> Search<'a, M> {
     /// Everything reachable from the model's initial states.
@@ -182,6 +208,7 @@ impl<'a, M: Model> Search<'a, M> {
             leaf: None,
             stage: "exploring",
             progress,
+            marks: None,
         }
     }
 }
@@ -200,6 +227,7 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
         leaf,
         stage,
         progress,
+        marks,
     } = search;
     let start = Instant::now();
     let mut g: Graph<M> = Graph {
@@ -212,7 +240,10 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
         cut: None,
         elapsed: Duration::ZERO,
         bounds: model.bounds(),
+        marked: marks.map_or_else(Vec::new, |(_, steps)| steps.to_vec()),
+        takes: Vec::new(),
     };
+    assert!(g.marked.len() <= 8, "at most 8 steps are marked");
     for s in init.unwrap_or_else(|| model.init_states()) {
         let s = model.representative(&s).unwrap_or(s);
         let (hash, key) = g.states.key(s);
@@ -245,30 +276,43 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
         // The parallel part: successors, their representatives and hashes, and a read-only
         // lookup of the states interned in earlier batches (most successors are). Only states
         // new to the graph reach the sequential part, which assigns ids in frontier order.
-        let batch: Vec<Vec<Successor<<M::Store as Store>::Key>>> = (next..end)
+        let batch: Vec<Expanded<<M::Store as Store>::Key>> = (next..end)
             .into_par_iter()
             .map_init(Vec::new, |actions, id| {
                 let s = g.state(id);
                 let s = &*s;
                 if leaf.is_some_and(|leaf| leaf(s)) {
-                    return Vec::new();
+                    return (Vec::new(), 0);
                 }
                 actions.clear();
                 model.actions(s, actions);
-                actions
+                let mut taken = 0u8;
+                let successors = actions
                     .drain(..)
                     .filter_map(|a| model.next_state(s, a))
                     .map(|t| {
                         let rep = model.representative(&t);
-                        match g.states.lookup(rep.as_ref().unwrap_or(&t)) {
+                        let t = rep.as_ref().unwrap_or(&t);
+                        if let Some((asked, steps)) = marks {
+                            for (k, step) in steps.iter().enumerate() {
+                                if step(asked, s, t) {
+                                    taken |= 1 << k;
+                                }
+                            }
+                        }
+                        match g.states.lookup(t) {
                             Ok(id) => Successor::Known(id),
                             Err((hash, key)) => Successor::New(hash, key),
                         }
                     })
-                    .collect()
+                    .collect();
+                (successors, taken)
             })
             .collect();
-        for (offset, successors) in batch.into_iter().enumerate() {
+        for (offset, (successors, taken)) in batch.into_iter().enumerate() {
+            if !g.marked.is_empty() {
+                g.takes.push(taken);
+            }
             let source = (next + offset) as u32;
             for successor in successors {
                 let id = match successor {
@@ -302,6 +346,7 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
     g.parent.shrink_to_fit();
     g.edge_start.shrink_to_fit();
     g.edges.shrink_to_fit();
+    g.takes.shrink_to_fit();
     g.elapsed = start.elapsed();
     g
 }

@@ -1,12 +1,13 @@
 //! kcheck's exploration engine, over stateright's [`Model`] trait.
 //!
-//! Breadth-first and deterministic: states are interned in an insertion-ordered map, so ids are
-//! dense, assigned in BFS order, and the same input gives the same ids and the same traces
-//! whatever the thread count. Each state keeps its parent (for shortest traces) and its
+//! Breadth-first and deterministic: states are interned in the system's [`store`] (the structs
+//! themselves, or their packed encodings), which gives dense ids in insertion order, so ids are
+//! assigned in BFS order, and the same input gives the same ids and the same traces whatever the
+//! thread count. Each state keeps its parent (for shortest traces) and its
 //! successors (for the backward searches of recoverability). Frontier chunks are expanded in
 //! parallel with rayon; interning stays sequential, in frontier order, which is what makes the
-//! ids deterministic. `--max-states` and `--timeout` cut the search, and a cut search can never
-//! yield HOLDS.
+//! ids deterministic. `--max-states`, `--timeout` and `--max-memory` cut the search, and a cut
+//! search can never yield HOLDS.
 
 mod graph;
 pub mod invariant;
@@ -19,7 +20,7 @@ pub mod store;
 pub mod trace;
 
 pub use graph::{
-    explore, explore_all, interrupt, interrupted, Deadline, Graph, Limits, Progress, Search,
+    explore, explore_all, interrupt, interrupted, Deadline, Graph, Limits, Progress, Search, StepFn,
 };
 
 use crate::property::{Kind, Property, Verdict};

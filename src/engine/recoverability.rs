@@ -18,7 +18,7 @@
 
 use rayon::prelude::*;
 
-use super::{explore, trace, Graph, Limits, Progress, Search};
+use super::{explore, trace, Graph, Limits, Progress, Search, StepFn};
 use crate::property::{Basis, Cut, Exhaustive, Goal, Lemma, Verdict, Violation};
 use crate::systems::System;
 
@@ -176,6 +176,10 @@ fn still_stuck<M: System>(
                 Goal::Step { ready, .. } => ready(model, s),
             }
     };
+    let steps: Vec<StepFn<M>> = match goal {
+        Goal::Step { step, .. } => vec![*step],
+        Goal::State(_) => Vec::new(),
+    };
     let wider = explore(
         model,
         Search {
@@ -184,6 +188,7 @@ fn still_stuck<M: System>(
             leaf: Some(&done),
             stage: "searching recovery paths",
             progress,
+            marks: Some((model, &steps)),
         },
     );
     if let Some(cut) = wider.cut {
@@ -287,12 +292,15 @@ fn reaches_goal<M: System>(model: &M, graph: &Graph<M>, goal: &Goal<M>) -> Vec<b
             let s = &*s;
             match goal {
                 Goal::State(f) => f(model, s),
+                // Marked while exploring, or asked of each successor.
                 Goal::Step { step, ready } => {
                     ready(model, s)
-                        || graph
-                            .successors(id)
-                            .iter()
-                            .any(|&t| step(model, s, &graph.state(t as usize)))
+                        || graph.takes(id, *step).unwrap_or_else(|| {
+                            graph
+                                .successors(id)
+                                .iter()
+                                .any(|&t| step(model, s, &graph.state(t as usize)))
+                        })
                 }
             }
         })

@@ -125,12 +125,18 @@ impl Reader<'_> {
     #[inline(always)]
     fn take(&mut self, width: u32) -> u64 {
         if self.bits < width {
-            let mut word = [0u8; 4];
-            let rest = self.bytes.get(self.at..).unwrap_or(&[]);
-            let n = rest.len().min(4);
-            word[..n].copy_from_slice(&rest[..n]);
+            let word = match self.bytes.get(self.at..self.at + 4) {
+                Some(four) => u32::from_le_bytes(four.try_into().expect("four bytes")),
+                // The last bytes: the encoding's end is padded with zero bits.
+                None => {
+                    let mut word = [0u8; 4];
+                    let rest = self.bytes.get(self.at..).unwrap_or(&[]);
+                    word[..rest.len()].copy_from_slice(rest);
+                    u32::from_le_bytes(word)
+                }
+            };
             self.at += 4;
-            self.acc |= u64::from(u32::from_le_bytes(word)) << self.bits;
+            self.acc |= u64::from(word) << self.bits;
             self.bits += 32;
         }
         let v = self.acc & ((1u64 << width) - 1);

@@ -341,6 +341,7 @@ fn a_split_vote_at_the_term_bound_is_not_reported_unrecoverable() {
             leaf: None,
             stage: "exploring",
             progress: &|_| {},
+            marks: None,
         },
     );
     assert!(
@@ -473,6 +474,7 @@ fn recoverability_lemmas_agree_with_exhaustive_search() {
                         leaf: None,
                         stage: "exploring",
                         progress: &|_| {},
+                        marks: None,
                     },
                 ),
             ),
@@ -1004,4 +1006,47 @@ fn macro_steps_are_runs_of_single_steps() {
         }
     }
     assert!(checked > 1000, "{checked} macro steps");
+}
+
+/// A step marked while exploring is marked exactly where some successor takes it.
+#[test]
+fn marked_steps_agree_with_the_successors() {
+    let steps: [crate::engine::StepFn<Raft>; 1] = [properties::write_commits];
+    let mut marked = 0;
+    for scenario in [
+        Scenario {
+            masters: 3,
+            crash: Some(1),
+            heal: true,
+            writes: 2,
+            ..Scenario::default()
+        },
+        Scenario {
+            masters: 5,
+            partition: true,
+            ..Scenario::default()
+        },
+    ] {
+        let m = raft(scenario);
+        let extended = m.extended();
+        let graph = explore(
+            &m,
+            Search {
+                marks: Some((&extended, &steps)),
+                ..Search::whole(limits(), &|_| {})
+            },
+        );
+        for id in 0..graph.len() {
+            let s = graph.state(id);
+            let any = graph
+                .successors(id)
+                .iter()
+                .any(|&t| properties::write_commits(&extended, &s, &graph.state(t as usize)));
+            assert_eq!(graph.takes(id, steps[0]), Some(any), "{}", m.summary(&s));
+            marked += usize::from(any);
+        }
+        let unmarked = explore_all(&m, limits());
+        assert_eq!(unmarked.takes(0, steps[0]), None);
+    }
+    assert!(marked > 100, "{marked} states with a commit step");
 }
