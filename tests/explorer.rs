@@ -393,8 +393,16 @@ fn get(served: &Served, path: &str) -> (u16, String) {
 
 #[test]
 fn the_page_is_served_before_a_long_check_ends() {
-    // Minutes of checking: the page answers at once, with the check's progress.
-    let served = serve(&["--masters", "5", "--partition", "--heal", "--pre-vote"]);
+    // Minutes of checking (22.5 M states): the page answers at once, with the check's progress.
+    let served = serve(&[
+        "--masters",
+        "5",
+        "--partition",
+        "--heal",
+        "--pre-vote",
+        "--max-term",
+        "3",
+    ]);
     let start = Instant::now();
     let (code, body) = get(&served, "/.kcheck");
     assert!(start.elapsed() < Duration::from_secs(5));
@@ -684,8 +692,16 @@ fn browser_shows_kchecks_verdicts_marks_and_traces() {
     assert!(shot["status"].as_str().unwrap().contains("INCOMPLETE"));
     drop(served);
 
-    // A long check: the page shows its progress at once.
-    let served = serve(&["--masters", "5", "--partition", "--heal", "--pre-vote"]);
+    // A long check (22.5 M states): the page shows its progress at once.
+    let served = serve(&[
+        "--masters",
+        "5",
+        "--partition",
+        "--heal",
+        "--pre-vote",
+        "--max-term",
+        "3",
+    ]);
     let page = browse(&served, "--no-wait", &["-"], "explorer-progress");
     let shot = &page["shots"][0];
     assert!(
