@@ -391,18 +391,21 @@ fn get(served: &Served, path: &str) -> (u16, String) {
     (status, body.to_string())
 }
 
+/// A check that takes minutes (22.5 M states).
+const LONG_CHECK: [&str; 7] = [
+    "--masters",
+    "5",
+    "--partition",
+    "--heal",
+    "--pre-vote",
+    "--max-term",
+    "3",
+];
+
 #[test]
 fn the_page_is_served_before_a_long_check_ends() {
-    // Minutes of checking (22.5 M states): the page answers at once, with the check's progress.
-    let served = serve(&[
-        "--masters",
-        "5",
-        "--partition",
-        "--heal",
-        "--pre-vote",
-        "--max-term",
-        "3",
-    ]);
+    // Minutes of checking: the page answers at once, with the check's progress.
+    let served = serve(&LONG_CHECK);
     let start = Instant::now();
     let (code, body) = get(&served, "/.kcheck");
     assert!(start.elapsed() < Duration::from_secs(5));
@@ -692,16 +695,8 @@ fn browser_shows_kchecks_verdicts_marks_and_traces() {
     assert!(shot["status"].as_str().unwrap().contains("INCOMPLETE"));
     drop(served);
 
-    // A long check (22.5 M states): the page shows its progress at once.
-    let served = serve(&[
-        "--masters",
-        "5",
-        "--partition",
-        "--heal",
-        "--pre-vote",
-        "--max-term",
-        "3",
-    ]);
+    // A long check: the page shows its progress at once.
+    let served = serve(&LONG_CHECK);
     let page = browse(&served, "--no-wait", &["-"], "explorer-progress");
     let shot = &page["shots"][0];
     assert!(

@@ -969,6 +969,15 @@ fn macro_steps_are_runs_of_single_steps() {
         for s in main.states() {
             let mut macros = Vec::new();
             recovery.actions(&s, &mut macros);
+            // A write taken by a leader no quorum follows would only use up the budget.
+            assert!(
+                macros.iter().all(|a| match *a {
+                    Action::ClientWrite(l) => leads_a_quorum(&m, &s, l),
+                    _ => true,
+                }),
+                "{}",
+                m.summary(&s)
+            );
             for a in macros {
                 let (Action::Canvass(i) | Action::Replicate(i)) = a else {
                     continue;
