@@ -18,7 +18,7 @@
 
 use rayon::prelude::*;
 
-use super::{explore, trace, Graph, Limits, Progress, Search, StepFn};
+use super::{explore, interrupted, trace, Deadline, Graph, Limits, Progress, Search, StepFn};
 use crate::property::{Basis, Cut, Exhaustive, Goal, Lemma, Verdict, Violation};
 use crate::systems::System;
 
@@ -128,7 +128,7 @@ pub fn dead_states<M: System>(
     // extended system. Only the suspects it cannot clear get the exhaustive extended search,
     // which alone may declare a state dead.
     let quick = model.recovery();
-    let cleared = cleared_by_walks(&quick, graph, &suspects, goal, [hopeless, spent]);
+    let cleared = cleared_by_walks(&quick, graph, &suspects, goal, [hopeless, spent], limits)?;
     let mut dead: Vec<usize> = suspects
         .into_iter()
         .zip(cleared)
@@ -217,18 +217,31 @@ const WALK: usize = 64;
 /// the order the model lists them (steps likeliest to reach a goal first), giving up after
 /// [`WALK`] states. A walk that reaches the goal proves it reachable; one that gives up proves
 /// nothing, and its suspect goes on to the searches. Each walk is independent of the others, so
-/// the answer does not depend on the thread count.
+/// the answer does not depend on the thread count. The run's deadline and Ctrl-C stop the walks
+/// as they stop the searches.
 fn cleared_by_walks<M: System>(
     model: &M,
     graph: &Graph<M>,
     suspects: &[usize],
     goal: &Goal<M>,
     lemmas: [Lemma<M>; 2],
-) -> Vec<bool> {
-    suspects
+    limits: &Limits,
+) -> Result<Vec<bool>, Cut> {
+    let cut = || {
+        if let Some(deadline) = limits.timeout.filter(Deadline::passed) {
+            Some(Cut::Time(deadline.given()))
+        } else {
+            interrupted().then_some(Cut::Interrupted)
+        }
+    };
+    let cleared: Option<Vec<bool>> = suspects
         .par_iter()
-        .map(|&id| walks_to_goal(model, &graph.state(id), goal, lemmas))
-        .collect()
+        .map(|&id| match cut() {
+            Some(_) => None,
+            None => Some(walks_to_goal(model, &graph.state(id), goal, lemmas)),
+        })
+        .collect();
+    cleared.ok_or_else(|| cut().unwrap_or(Cut::Interrupted))
 }
 
 fn walks_to_goal<M: System>(
