@@ -27,6 +27,20 @@ pub struct Limits {
     pub timeout: Option<Deadline>,
 }
 
+impl Limits {
+    /// What stops the run now, whatever the search: the deadline, Ctrl-C, or the memory limit.
+    /// Every search, and any other long pass of a decision, asks it as it goes.
+    pub fn stop(&self) -> Option<Cut> {
+        if let Some(deadline) = self.timeout.filter(Deadline::passed) {
+            Some(Cut::Time(deadline.given()))
+        } else if interrupted() {
+            Some(Cut::Interrupted)
+        } else {
+            super::memory::exceeded().map(Cut::Memory)
+        }
+    }
+}
+
 /// A point in time a run must stop at, and the time limit it was set from (as the user gave
 /// it, for messages).
 #[derive(Clone, Copy, Debug)]
@@ -116,8 +130,7 @@ impl<M: System> Graph<M> {
 
     /// The id of an interned state.
     pub fn id_of(&self, state: &M::State) -> Option<usize> {
-        let (hash, key) = self.states.key(state.clone());
-        self.states.find(hash, &key).map(|id| id as usize)
+        self.states.lookup(state).ok().map(|id| id as usize)
     }
 
     /// Every state, by id.
@@ -260,16 +273,8 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
             g.cut = Some(Cut::States(limits.max_states));
             break;
         }
-        if let Some(deadline) = limits.timeout.filter(Deadline::passed) {
-            g.cut = Some(Cut::Time(deadline.given()));
-            break;
-        }
-        if interrupted() {
-            g.cut = Some(Cut::Interrupted);
-            break;
-        }
-        if let Some(limit) = super::memory::exceeded() {
-            g.cut = Some(Cut::Memory(limit));
+        if let Some(cut) = limits.stop() {
+            g.cut = Some(cut);
             break;
         }
         let end = level_end.min(next + CHUNK);

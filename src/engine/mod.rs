@@ -270,6 +270,33 @@ mod tests {
     }
 
     #[test]
+    fn a_decision_after_the_deadline_is_incomplete() {
+        // Explored in time; the deadline passes before recoverability clears its suspects.
+        let c = Counter { max: 2, sink: true };
+        let graph = explore_all(
+            &c,
+            Limits {
+                max_states: 100,
+                timeout: None,
+            },
+        );
+        let late = Limits {
+            max_states: 100,
+            timeout: Some(Deadline::from_now(std::time::Duration::ZERO)),
+        };
+        let p = Counter::catalogue()
+            .into_iter()
+            .find(|p| p.name == "back-to-zero")
+            .expect("in the catalogue");
+        let verdict = decide(&c, &graph, &p, &late);
+        assert!(
+            matches!(verdict, Verdict::Incomplete(Cut::Time(_))),
+            "{}",
+            verdict.label()
+        );
+    }
+
+    #[test]
     fn ids_are_breadth_first_and_traces_shortest() {
         let c = Counter { max: 4, sink: true };
         let limits = Limits {

@@ -18,7 +18,7 @@
 
 use rayon::prelude::*;
 
-use super::{explore, interrupted, trace, Deadline, Graph, Limits, Progress, Search, StepFn};
+use super::{explore, trace, Graph, Limits, Progress, Search, StepFn};
 use crate::property::{Basis, Cut, Exhaustive, Goal, Lemma, Verdict, Violation};
 use crate::systems::System;
 
@@ -217,8 +217,8 @@ const WALK: usize = 64;
 /// the order the model lists them (steps likeliest to reach a goal first), giving up after
 /// [`WALK`] states. A walk that reaches the goal proves it reachable; one that gives up proves
 /// nothing, and its suspect goes on to the searches. Each walk is independent of the others, so
-/// the answer does not depend on the thread count. The run's deadline and Ctrl-C stop the walks
-/// as they stop the searches.
+/// the answer does not depend on the thread count. What stops the searches ([`Limits::stop`])
+/// stops the walks.
 fn cleared_by_walks<M: System>(
     model: &M,
     graph: &Graph<M>,
@@ -227,21 +227,13 @@ fn cleared_by_walks<M: System>(
     lemmas: [Lemma<M>; 2],
     limits: &Limits,
 ) -> Result<Vec<bool>, Cut> {
-    let cut = || {
-        if let Some(deadline) = limits.timeout.filter(Deadline::passed) {
-            Some(Cut::Time(deadline.given()))
-        } else {
-            interrupted().then_some(Cut::Interrupted)
-        }
-    };
-    let cleared: Option<Vec<bool>> = suspects
+    suspects
         .par_iter()
-        .map(|&id| match cut() {
-            Some(_) => None,
-            None => Some(walks_to_goal(model, &graph.state(id), goal, lemmas)),
+        .map(|&id| match limits.stop() {
+            Some(cut) => Err(cut),
+            None => Ok(walks_to_goal(model, &graph.state(id), goal, lemmas)),
         })
-        .collect();
-    cleared.ok_or_else(|| cut().unwrap_or(Cut::Interrupted))
+        .collect()
 }
 
 fn walks_to_goal<M: System>(

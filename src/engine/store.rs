@@ -30,8 +30,6 @@ pub trait Store: Send + Sync + Sized {
     /// The id of a state if interned, else its hash and key. The exploring threads call it for
     /// every successor: most are interned already, and need no key.
     fn lookup(&self, s: &Self::State) -> Result<u32, (u64, Self::Key)>;
-    /// The id of the state with this key, if interned.
-    fn find(&self, hash: u64, key: &Self::Key) -> Option<u32>;
     /// Interns the state with this key: its id, and whether it is new.
     fn insert(&mut self, hash: u64, key: Self::Key) -> (u32, bool);
     /// The state with this id.
@@ -67,14 +65,11 @@ impl<S: Clone + Eq + Hash + Send + Sync> Store for Plain<S> {
 
     fn lookup(&self, s: &S) -> Result<u32, (u64, S)> {
         let hash = FxBuildHasher.hash_one(s);
-        self.find(hash, s).ok_or_else(|| (hash, s.clone()))
-    }
-
-    fn find(&self, hash: u64, key: &S) -> Option<u32> {
         self.states
             .raw_entry_v1()
-            .index_from_hash(hash, |x| x == key)
+            .index_from_hash(hash, |x| x == s)
             .map(|id| id as u32)
+            .ok_or_else(|| (hash, s.clone()))
     }
 
     fn insert(&mut self, hash: u64, key: S) -> (u32, bool) {
@@ -199,12 +194,8 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
             .ok_or_else(|| (hash, out[..].into()))
     }
 
-    fn find(&self, hash: u64, key: &Box<[u8]>) -> Option<u32> {
-        self.find_bytes(hash, key)
-    }
-
     fn insert(&mut self, hash: u64, key: Box<[u8]>) -> (u32, bool) {
-        if let Some(id) = self.find(hash, &key) {
+        if let Some(id) = self.find_bytes(hash, &key) {
             return (id, false);
         }
         assert!(key.len() <= CHUNK, "a state's encoding fits a chunk");

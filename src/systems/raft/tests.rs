@@ -1059,3 +1059,57 @@ fn marked_steps_agree_with_the_successors() {
     }
     assert!(marked > 100, "{marked} states with a commit step");
 }
+
+/// Five and seven masters with a partition: many states cannot reach a commit within the main
+/// term bound, and the short walks clear every one of them, so recoverability needs no second
+/// search.
+#[test]
+fn walks_clear_every_suspect_of_a_partition() {
+    for masters in [5, 7] {
+        let m = raft(Scenario {
+            masters,
+            partition: true,
+            ..Scenario::default()
+        });
+        let graph = explore_all(&m, limits());
+        // Suspects exist: no working leader, and no member can campaign within the bound.
+        assert!(
+            graph
+                .states()
+                .any(|s| !has_working_leader(&m, &s)
+                    && s.members.iter().all(|x| x.term >= m.max_term))
+        );
+        let p = Raft::catalogue()
+            .into_iter()
+            .find(|p| p.name == WRITE_AVAILABILITY)
+            .expect("in the catalogue");
+        let Kind::Recoverability {
+            goal,
+            hopeless,
+            spent,
+        } = &p.kind
+        else {
+            unreachable!("a recoverability property")
+        };
+        let searched = std::sync::atomic::AtomicBool::new(false);
+        let dead = crate::engine::recoverability::dead_states(
+            &m,
+            &graph,
+            goal,
+            *hopeless,
+            *spent,
+            &limits(),
+            &|p| {
+                if p.stage == "searching recovery paths" {
+                    searched.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            },
+        )
+        .expect("not cut");
+        assert!(dead.is_empty(), "{masters} masters: {} dead", dead.len());
+        assert!(
+            !searched.into_inner(),
+            "{masters} masters: a second search ran"
+        );
+    }
+}
