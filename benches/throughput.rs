@@ -258,7 +258,28 @@ fn whole_run(name: &str) -> Scenario {
 /// states, seconds and peak memory on one line.
 fn measure_row(name: &str) {
     let start = Instant::now();
-    let states = if name == "table 7" {
+    let states = if let Some(checker) = name.strip_prefix("rate ") {
+        // The rate row alone, one run of one checker, for profiling.
+        let valid = Scenario {
+            masters: 5,
+            partition: true,
+            max_term: 3,
+            ..Default::default()
+        }
+        .raft()
+        .expect("valid scenario");
+        let model = Raft {
+            symmetry: false,
+            ..Raft::new(&valid)
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let row = match checker {
+            "stateright" => stateright_row(name, &model, threads),
+            _ => kcheck_row(name, "kcheck", &model),
+        };
+        print_row(&row);
+        row.states
+    } else if name == "table 7" {
         let cli = <kcheck::cli::Cli as clap::Parser>::try_parse_from([
             "kcheck",
             "table",

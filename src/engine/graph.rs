@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use stateright::Model;
 
-use super::store::Store;
+use super::store::{Missed, Store};
 
 use crate::property::{Cut, Exhaustive};
 use crate::systems::System;
@@ -130,7 +130,10 @@ impl<M: System> Graph<M> {
 
     /// The id of an interned state.
     pub fn id_of(&self, state: &M::State) -> Option<usize> {
-        self.states.lookup(state).ok().map(|id| id as usize)
+        self.states
+            .lookup(state, &mut Default::default())
+            .ok()
+            .map(|id| id as usize)
     }
 
     /// Every state, by id.
@@ -180,14 +183,24 @@ impl<M: System> Graph<M> {
     }
 }
 
-/// A successor found in a batch: already interned, or new with its hash and key.
-enum Successor<K> {
-    Known(u32),
-    New(u64, K),
+/// What one exploring task found for a run of consecutive states of a batch.
+struct Part<T: Store> {
+    /// For each state, where its successors end in `found`.
+    ends: Vec<u32>,
+    /// Each successor: its id if interned, else its hash and key.
+    found: Vec<Result<u32, (u64, T::Key)>>,
+    /// For each state, the bitset of marked steps one of its successors takes.
+    taken: Vec<u8>,
+    /// Where the look-ups kept what they missed.
+    spill: T::Spill,
 }
 
-/// An expanded state: its successors, and the bitset of marked steps one of them takes.
-type Expanded<K> = (Vec<Successor<K>>, u8);
+/// Marks a successor a look-up missed, once its key has gone to the store: no state has this id
+/// (it is [`ROOT`]).
+const MISSED: u32 = u32::MAX;
+
+/// States per exploring task: enough tasks per batch to balance the threads.
+const PART: usize = 256;
 
 /// A predicate on states, shared by the exploring threads.
 pub type StatePredicate<'a, S> = &'a (dyn Fn(&S) -> bool + Sync);
@@ -257,10 +270,22 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
         takes: Vec::new(),
     };
     assert!(g.marked.len() <= 8, "at most 8 steps are marked");
+    let mut spill = Default::default();
+    let mut missed = Vec::new();
     for s in init.unwrap_or_else(|| model.init_states()) {
         let s = model.representative(&s).unwrap_or(s);
-        let (hash, key) = g.states.key(s);
-        if g.states.insert(hash, key).1 {
+        if let Err((hash, key)) = g.states.lookup(&s, &mut spill) {
+            missed.push(Missed {
+                hash,
+                spill: 0,
+                key,
+            });
+        }
+    }
+    let fresh = g.states.intern(&[spill], missed);
+    for id in fresh {
+        // A first mention gets the next id; a repeat an earlier one.
+        if id as usize == g.parent.len() {
             g.parent.push(ROOT);
         }
     }
@@ -278,62 +303,103 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
             break;
         }
         let end = level_end.min(next + CHUNK);
-        // The parallel part: successors, their representatives and hashes, and a read-only
-        // lookup of the states interned in earlier batches (most successors are). Only states
-        // new to the graph reach the sequential part, which assigns ids in frontier order.
-        let batch: Vec<Expanded<<M::Store as Store>::Key>> = (next..end)
+        // The parallel part: successors, their representatives and a read-only look-up of the
+        // states interned in earlier batches (most successors are), a run of states per task.
+        let mut parts: Vec<Part<M::Store>> = (next..end)
+            .step_by(PART)
+            .collect::<Vec<_>>()
             .into_par_iter()
-            .map_init(Vec::new, |actions, id| {
-                let s = g.state(id);
-                let s = &*s;
-                if leaf.is_some_and(|leaf| leaf(s)) {
-                    return (Vec::new(), 0);
-                }
-                actions.clear();
-                model.actions(s, actions);
-                let mut taken = 0u8;
-                let successors = actions
-                    .drain(..)
-                    .filter_map(|a| model.next_state(s, a))
-                    .map(|t| {
-                        let rep = model.representative(&t);
-                        let t = rep.as_ref().unwrap_or(&t);
-                        if let Some((asked, steps)) = marks {
-                            for (k, step) in steps.iter().enumerate() {
-                                if step(asked, s, t) {
-                                    taken |= 1 << k;
+            .map(|from| {
+                let mut part = Part {
+                    ends: Vec::with_capacity(PART),
+                    found: Vec::new(),
+                    taken: Vec::new(),
+                    spill: Default::default(),
+                };
+                let mut actions = Vec::new();
+                for id in from..(from + PART).min(end) {
+                    let s = g.state(id);
+                    let s = &*s;
+                    let mut taken = 0u8;
+                    if !leaf.is_some_and(|leaf| leaf(s)) {
+                        actions.clear();
+                        model.actions(s, &mut actions);
+                        for a in actions.drain(..) {
+                            let Some(t) = model.next_state(s, a) else {
+                                continue;
+                            };
+                            let rep = model.representative(&t);
+                            let t = rep.as_ref().unwrap_or(&t);
+                            if let Some((asked, steps)) = marks {
+                                for (k, step) in steps.iter().enumerate() {
+                                    if step(asked, s, t) {
+                                        taken |= 1 << k;
+                                    }
                                 }
                             }
+                            part.found.push(g.states.lookup(t, &mut part.spill));
                         }
-                        match g.states.lookup(t) {
-                            Ok(id) => Successor::Known(id),
-                            Err((hash, key)) => Successor::New(hash, key),
-                        }
-                    })
-                    .collect();
-                (successors, taken)
+                    }
+                    part.ends.push(part.found.len() as u32);
+                    if marks.is_some() {
+                        part.taken.push(taken);
+                    }
+                }
+                part
             })
             .collect();
-        for (offset, (successors, taken)) in batch.into_iter().enumerate() {
-            if !g.marked.is_empty() {
-                g.takes.push(taken);
-            }
-            let source = (next + offset) as u32;
-            for successor in successors {
-                let id = match successor {
-                    Successor::Known(id) => id,
-                    Successor::New(hash, key) => {
-                        // New to the graph, unless an earlier state of this batch found it too.
-                        let (id, new) = g.states.insert(hash, key);
-                        if new {
-                            g.parent.push(source);
+        // What the look-ups missed, in frontier order, with the state that found each; the
+        // store gives the new ones their ids in that order. A missed successor's place keeps
+        // `MISSED` once its key is taken.
+        let mut missed = Vec::new();
+        let mut finders = Vec::new();
+        let mut spills = Vec::with_capacity(parts.len());
+        let mut source = next as u32;
+        for (p, part) in parts.iter_mut().enumerate() {
+            let mut k = 0;
+            for &e in &part.ends {
+                for f in &mut part.found[k..e as usize] {
+                    match std::mem::replace(f, Ok(MISSED)) {
+                        Ok(id) => *f = Ok(id),
+                        Err((hash, key)) => {
+                            missed.push(Missed {
+                                hash,
+                                spill: p as u32,
+                                key,
+                            });
+                            finders.push(source);
                         }
-                        id
                     }
-                };
-                g.edges.push(id);
+                }
+                k = e as usize;
+                source += 1;
             }
-            g.edge_start.push(g.edges.len() as u32);
+            spills.push(std::mem::take(&mut part.spill));
+        }
+        let ids = g.states.intern(&spills, missed);
+        drop(spills);
+        for (&id, &finder) in ids.iter().zip(&finders) {
+            // A first mention gets the next id; a repeat an earlier one.
+            if id as usize == g.parent.len() {
+                g.parent.push(finder);
+            }
+        }
+        let mut interned = ids.into_iter();
+        for part in parts {
+            g.takes.extend(part.taken);
+            let mut k = 0;
+            for e in part.ends {
+                for f in &part.found[k..e as usize] {
+                    g.edges.push(match *f {
+                        Ok(MISSED) | Err(_) => {
+                            interned.next().expect("an id for each missed state")
+                        }
+                        Ok(id) => id,
+                    });
+                }
+                k = e as usize;
+                g.edge_start.push(g.edges.len() as u32);
+            }
         }
         next = end;
         if next == level_end && next < g.states.len() {

@@ -14,24 +14,32 @@ use std::hash::{BuildHasher, Hash};
 use hashbrown::HashTable;
 use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 use indexmap::IndexMap;
+use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 use smallvec::SmallVec;
 
 /// A store of interned states.
+///
+/// Exploring threads look successors up concurrently ([`Store::lookup`]); what they miss is
+/// interned a batch at a time ([`Store::intern`]), which gives new states their ids in the
+/// order the batch lists them, so ids never depend on the threads' timing.
 pub trait Store: Send + Sync + Sized {
     type State: Clone;
-    /// What the exploring threads hash, look up and hand over for interning: the state itself,
-    /// or its encoding.
-    type Key: Send;
+    /// Where an exploring thread keeps what its look-ups missed: nothing, or their encodings.
+    type Spill: Default + Send + Sync;
+    /// A missed state, as its thread hands it over: the state itself, or where its encoding
+    /// lies in the thread's spill.
+    type Key: Send + Sync;
 
     fn new() -> Self;
-    /// A state's key and its hash.
-    fn key(&self, s: Self::State) -> (u64, Self::Key);
-    /// The id of a state if interned, else its hash and key. The exploring threads call it for
-    /// every successor: most are interned already, and need no key.
-    fn lookup(&self, s: &Self::State) -> Result<u32, (u64, Self::Key)>;
-    /// Interns the state with this key: its id, and whether it is new.
-    fn insert(&mut self, hash: u64, key: Self::Key) -> (u32, bool);
+    /// The id of a state if interned, else its hash and key (kept in `spill` if need be). The
+    /// exploring threads call it for every successor: most are interned already.
+    fn lookup(&self, s: &Self::State, spill: &mut Self::Spill) -> Result<u32, (u64, Self::Key)>;
+    /// Interns a batch of missed states, in order, each named by its hash, its key and the index
+    /// of the spill that holds it: the id of each. A state new to the store gets the next id
+    /// where the batch first names it; a later mention gets the same id. Every state of the
+    /// batch was missed by a look-up since the last batch was interned.
+    fn intern(&mut self, spills: &[Self::Spill], batch: Vec<Missed<Self::Key>>) -> Vec<u32>;
     /// The state with this id.
     fn get(&self, id: usize) -> Cow<'_, Self::State>;
     fn len(&self) -> usize;
@@ -44,6 +52,13 @@ pub trait Store: Send + Sync + Sized {
     fn shrink(&mut self);
 }
 
+/// A state a look-up missed: its hash, its key, and which spill holds the key.
+pub struct Missed<K> {
+    pub hash: u64,
+    pub spill: u32,
+    pub key: K,
+}
+
 /// The states themselves, in an insertion-ordered map.
 pub struct Plain<S> {
     states: IndexMap<S, (), FxBuildHasher>,
@@ -51,6 +66,7 @@ pub struct Plain<S> {
 
 impl<S: Clone + Eq + Hash + Send + Sync> Store for Plain<S> {
     type State = S;
+    type Spill = ();
     type Key = S;
 
     fn new() -> Self {
@@ -59,11 +75,7 @@ impl<S: Clone + Eq + Hash + Send + Sync> Store for Plain<S> {
         }
     }
 
-    fn key(&self, s: S) -> (u64, S) {
-        (FxBuildHasher.hash_one(&s), s)
-    }
-
-    fn lookup(&self, s: &S) -> Result<u32, (u64, S)> {
+    fn lookup(&self, s: &S, _: &mut ()) -> Result<u32, (u64, S)> {
         let hash = FxBuildHasher.hash_one(s);
         self.states
             .raw_entry_v1()
@@ -72,19 +84,24 @@ impl<S: Clone + Eq + Hash + Send + Sync> Store for Plain<S> {
             .ok_or_else(|| (hash, s.clone()))
     }
 
-    fn insert(&mut self, hash: u64, key: S) -> (u32, bool) {
-        let len = self.states.len();
-        match self
-            .states
-            .raw_entry_mut_v1()
-            .from_hash(hash, |x| *x == key)
-        {
-            RawEntryMut::Occupied(e) => (e.index() as u32, false),
-            RawEntryMut::Vacant(v) => {
-                v.insert_hashed_nocheck(hash, key, ());
-                (len as u32, true)
-            }
-        }
+    fn intern(&mut self, _: &[()], batch: Vec<Missed<S>>) -> Vec<u32> {
+        batch
+            .into_iter()
+            .map(|Missed { hash, key, .. }| {
+                let len = self.states.len();
+                match self
+                    .states
+                    .raw_entry_mut_v1()
+                    .from_hash(hash, |x| *x == key)
+                {
+                    RawEntryMut::Occupied(e) => e.index() as u32,
+                    RawEntryMut::Vacant(v) => {
+                        v.insert_hashed_nocheck(hash, key, ());
+                        len as u32
+                    }
+                }
+            })
+            .collect()
     }
 
     fn get(&self, id: usize) -> Cow<'_, S> {
@@ -123,15 +140,20 @@ pub type Encoded = SmallVec<[u8; 256]>;
 /// one wastes little.
 const CHUNK: usize = 1 << 20;
 
+/// The index is split by hash into this many tables, which a batch fills in parallel.
+const SHARDS: usize = 16;
+
 /// States as their encodings, back to back in fixed-size chunks (never moved once written, so
-/// growing costs no copy and no doubling), with a hash table of ids over them.
+/// growing costs no copy and no doubling), with hash tables of ids over them.
 pub struct Packed<S> {
     chunks: Vec<Vec<u8>>,
     /// Where each state's encoding starts (chunk × [`CHUNK`] + offset); it ends where the next
     /// one starts, or at `end` for the last.
     start: Vec<u64>,
     end: u64,
-    index: HashTable<u32>,
+    /// The index, in [`SHARDS`] tables by [`shard`]. Each slot holds an id in its low half and
+    /// its hash's [`tag`] in its high half.
+    index: Vec<HashTable<u64>>,
     decode: std::marker::PhantomData<fn() -> S>,
 }
 
@@ -149,8 +171,30 @@ fn encoding<'a>(chunks: &'a [Vec<u8>], start: &[u64], end: u64, id: usize) -> &'
     }
 }
 
+/// The hash of an encoding. Its high 32 bits are all the tables keep of it ([`tag`]), so it
+/// is spread from them: a table can grow without reading a single encoding again.
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    FxBuildHasher.hash_one(bytes)
+    spread(FxBuildHasher.hash_one(bytes) >> 32)
+}
+
+/// A 64-bit hash made of a 32-bit tag: the tag in the high half, and its product with an odd
+/// constant (a bijection) in the low half, which a table's bucket index is taken from.
+#[inline]
+fn spread(tag: u64) -> u64 {
+    tag << 32 | (tag.wrapping_mul(0x9E37_79B9) & 0xffff_ffff)
+}
+
+/// The part of a hash the tables keep beside each id.
+#[inline]
+fn tag(hash: u64) -> u64 {
+    hash >> 32
+}
+
+/// The table of the index a hash belongs to: bits of the tag that neither the table's control
+/// bytes (the top 7) nor its bucket index (the low half) are made of alone.
+#[inline]
+fn shard(hash: u64) -> usize {
+    (hash >> 40) as usize % SHARDS
 }
 
 impl<S> Packed<S> {
@@ -158,48 +202,17 @@ impl<S> Packed<S> {
         let Packed {
             chunks, start, end, ..
         } = self;
-        self.index
-            .find(hash, |&id| {
-                encoding(chunks, start, *end, id as usize) == key
+        let tag = tag(hash);
+        self.index[shard(hash)]
+            .find(hash, |&slot| {
+                slot >> 32 == tag && encoding(chunks, start, *end, slot as u32 as usize) == key
             })
-            .copied()
-    }
-}
-
-impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
-    type State = S;
-    type Key = Box<[u8]>;
-
-    fn new() -> Self {
-        Packed {
-            chunks: Vec::new(),
-            start: Vec::new(),
-            end: 0,
-            index: HashTable::new(),
-            decode: std::marker::PhantomData,
-        }
+            .map(|&slot| slot as u32)
     }
 
-    fn key(&self, s: S) -> (u64, Box<[u8]>) {
-        let mut out = Encoded::new();
-        s.encode(&mut out);
-        (hash_bytes(&out), out[..].into())
-    }
-
-    fn lookup(&self, s: &S) -> Result<u32, (u64, Box<[u8]>)> {
-        let mut out = Encoded::new();
-        s.encode(&mut out);
-        let hash = hash_bytes(&out);
-        self.find_bytes(hash, &out)
-            .ok_or_else(|| (hash, out[..].into()))
-    }
-
-    fn insert(&mut self, hash: u64, key: Box<[u8]>) -> (u32, bool) {
-        if let Some(id) = self.find_bytes(hash, &key) {
-            return (id, false);
-        }
+    /// Appends an encoding to the arena: the next id's.
+    fn append(&mut self, key: &[u8]) {
         assert!(key.len() <= CHUNK, "a state's encoding fits a chunk");
-        let id = self.start.len() as u32;
         if self
             .chunks
             .last()
@@ -210,20 +223,107 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
             self.chunks.push(Vec::with_capacity(CHUNK));
         }
         let chunk = self.chunks.last_mut().expect("a chunk");
-        chunk.extend_from_slice(&key);
+        chunk.extend_from_slice(key);
         self.start.push(self.end);
         self.end += key.len() as u64;
-        let Packed {
-            chunks,
-            start,
-            end,
-            index,
-            ..
-        } = self;
-        index.insert_unique(hash, id, |&other| {
-            hash_bytes(encoding(chunks, start, *end, other as usize))
-        });
-        (id, true)
+    }
+}
+
+/// Where a missed encoding lies in its spill.
+pub type Span = (u32, u32);
+
+fn spilled<'a>(spills: &'a [Vec<u8>], m: &Missed<Span>) -> &'a [u8] {
+    let (at, len) = m.key;
+    &spills[m.spill as usize][at as usize..(at + len) as usize]
+}
+
+impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
+    type State = S;
+    type Spill = Vec<u8>;
+    type Key = Span;
+
+    fn new() -> Self {
+        Packed {
+            chunks: Vec::new(),
+            start: Vec::new(),
+            end: 0,
+            index: (0..SHARDS).map(|_| HashTable::new()).collect(),
+            decode: std::marker::PhantomData,
+        }
+    }
+
+    fn lookup(&self, s: &S, spill: &mut Vec<u8>) -> Result<u32, (u64, Span)> {
+        let mut out = Encoded::new();
+        s.encode(&mut out);
+        let hash = hash_bytes(&out);
+        self.find_bytes(hash, &out).ok_or_else(|| {
+            let at = spill.len() as u32;
+            spill.extend_from_slice(&out);
+            (hash, (at, out.len() as u32))
+        })
+    }
+
+    fn intern(&mut self, spills: &[Vec<u8>], batch: Vec<Missed<Span>>) -> Vec<u32> {
+        // Which shard each missed state belongs to, in batch order.
+        let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
+        for (i, m) in batch.iter().enumerate() {
+            by_shard[shard(m.hash)].push(i as u32);
+        }
+        // In parallel, shard by shard: the batch's repeats, each with the first mention of its
+        // state. The states themselves are new to the store, or a look-up would have found them.
+        let repeats: Vec<Vec<(u32, u32)>> = by_shard
+            .par_iter()
+            .map(|mine| {
+                let mut firsts: HashTable<u32> = HashTable::with_capacity(mine.len());
+                let mut repeats = Vec::new();
+                for &i in mine {
+                    let m = &batch[i as usize];
+                    let bytes = spilled(spills, m);
+                    let eq = |&j: &u32| {
+                        let other = &batch[j as usize];
+                        other.hash == m.hash && spilled(spills, other) == bytes
+                    };
+                    match firsts.find(m.hash, eq) {
+                        Some(&first) => repeats.push((i, first)),
+                        None => {
+                            firsts.insert_unique(m.hash, i, |&j| batch[j as usize].hash);
+                        }
+                    }
+                }
+                repeats
+            })
+            .collect();
+        // In order: ids for first mentions, encodings into the arena.
+        let mut first: Vec<u32> = (0..batch.len() as u32).collect();
+        for &(i, f) in repeats.iter().flatten() {
+            first[i as usize] = f;
+        }
+        let mut ids = Vec::with_capacity(batch.len());
+        for (i, m) in batch.iter().enumerate() {
+            let f = first[i] as usize;
+            if f == i {
+                ids.push(self.start.len() as u32);
+                self.append(spilled(spills, m));
+            } else {
+                ids.push(ids[f]);
+            }
+        }
+        // In parallel, shard by shard: the new ids into the index.
+        self.index
+            .par_iter_mut()
+            .zip(by_shard)
+            .for_each(|(table, mine)| {
+                for i in mine {
+                    let i = i as usize;
+                    if first[i] as usize == i {
+                        let hash = batch[i].hash;
+                        table.insert_unique(hash, tag(hash) << 32 | u64::from(ids[i]), |&slot| {
+                            spread(slot >> 32)
+                        });
+                    }
+                }
+            });
+        ids
     }
 
     fn get(&self, id: usize) -> Cow<'_, S> {
@@ -235,10 +335,14 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
     }
 
     fn bytes(&self) -> usize {
-        // A table slot is an id and a control byte; the table keeps 1/8 of its slots free.
+        // A table slot is an id, a tag and a control byte; a table keeps 1/8 of its slots free.
         self.chunks.iter().map(Vec::capacity).sum::<usize>()
             + self.start.capacity() * 8
-            + self.index.capacity() * 8 / 7 * 5
+            + self
+                .index
+                .iter()
+                .map(|t| t.capacity() * 8 / 7 * 9)
+                .sum::<usize>()
     }
 
     fn shrink(&mut self) {
@@ -274,29 +378,73 @@ mod tests {
         Blob(bytes)
     }
 
-    /// Ids are dense and in insertion order, every state reads back and is found again, a
-    /// second insertion is no new state, and both stores agree, across several chunks.
+    /// Looks up each blob, in batches of `per` spread over three spills, and interns what
+    /// was missed: the ids.
+    fn add<T: Store<State = Blob>>(store: &mut T, blobs: &[Blob], per: usize) -> Vec<u32> {
+        let mut ids = Vec::new();
+        for batch in blobs.chunks(per) {
+            let mut spills: Vec<T::Spill> = (0..3).map(|_| T::Spill::default()).collect();
+            let mut found = Vec::new();
+            let mut missed = Vec::new();
+            for (k, b) in batch.iter().enumerate() {
+                let spill = k % 3;
+                match store.lookup(b, &mut spills[spill]) {
+                    Ok(id) => found.push(Some(id)),
+                    Err((hash, key)) => {
+                        found.push(None);
+                        missed.push(Missed {
+                            hash,
+                            spill: spill as u32,
+                            key,
+                        });
+                    }
+                }
+            }
+            let mut interned = store.intern(&spills, missed).into_iter();
+            ids.extend(
+                found
+                    .into_iter()
+                    .map(|f| f.unwrap_or_else(|| interned.next().expect("an id"))),
+            );
+        }
+        ids
+    }
+
+    /// Ids are dense and in the order states are first named, a repeat within a batch or in a
+    /// later one gets the first id, every state reads back and is found again, and both stores
+    /// agree, across several chunks.
     #[test]
     fn packed_and_plain_stores_agree() {
+        let n = 20_000u64;
+        // Each blob twice: once in its own batch (every fifth repeated at once), once later.
+        let blobs: Vec<Blob> = (0..n)
+            .flat_map(|i| {
+                let again = (i % 5 == 0).then(|| blob(i));
+                std::iter::once(blob(i)).chain(again)
+            })
+            .chain((0..n).rev().map(blob))
+            .collect();
         let mut packed = Packed::<Blob>::new();
         let mut plain = Plain::<Blob>::new();
-        let n = 20_000;
-        for i in 0..n {
-            let (hash, key) = packed.key(blob(i));
-            assert_eq!(packed.insert(hash, key), (i as u32, true));
-            let (hash, key) = plain.key(blob(i));
-            assert_eq!(plain.insert(hash, key), (i as u32, true));
-        }
+        let first = |i: u64| i as u32;
+        let expected: Vec<u32> = (0..n)
+            .flat_map(|i| std::iter::once(first(i)).chain((i % 5 == 0).then(|| first(i))))
+            .chain((0..n).rev().map(first))
+            .collect();
+        assert_eq!(add(&mut packed, &blobs, 1000), expected);
+        assert_eq!(add(&mut plain, &blobs, 777), expected);
         assert!(packed.chunks.len() > 2, "{} chunks", packed.chunks.len());
         packed.shrink();
         for i in 0..n {
             assert_eq!(*packed.get(i as usize), blob(i));
             assert_eq!(*plain.get(i as usize), blob(i));
-            assert_eq!(packed.lookup(&blob(i)).ok(), Some(i as u32));
-            let (hash, key) = packed.key(blob(i));
-            assert_eq!(packed.insert(hash, key), (i as u32, false));
+            assert_eq!(
+                packed.lookup(&blob(i), &mut Vec::new()).ok(),
+                Some(i as u32)
+            );
         }
-        assert!(packed.lookup(&Blob(vec![7; 301])).is_err());
+        assert!(packed.lookup(&Blob(vec![7; 301]), &mut Vec::new()).is_err());
         assert_eq!(packed.len(), n as usize);
+        assert_eq!(plain.len(), n as usize);
     }
 }

@@ -384,11 +384,7 @@ where
                 "seconds": d.seconds,
             })
         });
-        let symmetry = self
-            .model
-            .init_states()
-            .first()
-            .is_some_and(|s| self.model.representative(s).is_some());
+        let symmetry = self.model.reduces_symmetry();
         json!({
             "scenario": {
                 "text": self.scenario.describe(),

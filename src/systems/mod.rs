@@ -61,6 +61,14 @@ pub trait System:
     fn representative(&self, _state: &Self::State) -> Option<Self::State> {
         None
     }
+    /// Whether [`System::representative`] reduces states: by default, whether it renames the
+    /// first initial state. A system whose representative of a state already in its canonical
+    /// form is `None` says so itself.
+    fn reduces_symmetry(&self) -> bool {
+        self.init_states()
+            .first()
+            .is_some_and(|s| self.representative(s).is_some())
+    }
     /// Whether two states are renamings of each other (the same orbit), for matching concrete
     /// states to representatives when the representative of an orbit is not unique.
     fn same_orbit(&self, a: &Self::State, b: &Self::State) -> bool {

@@ -395,7 +395,7 @@ impl Raft {
             s.members[l as usize].become_follower(t);
             return;
         }
-        let leader = s.members[l as usize].clone();
+        let leader = s.members[l as usize];
         let follower = &mut s.members[f as usize];
         follower.become_follower(l_term);
         if self.has_bug(Bug::NoTruncate) {

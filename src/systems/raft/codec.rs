@@ -6,10 +6,10 @@
 //! log) costs one bit. Every field has a wide form for values beyond the usual range, so the
 //! encoding is exact for every state: `decode(encode(s)) == s`.
 
-use arrayvec::ArrayVec;
-
 use super::messages::Message;
-use super::state::{Config, Entry, Log, Member, Network, Operator, RaftState, Role, MAX_MEMBERS};
+use super::state::{
+    Config, Entry, Log, Member, Members, Network, Operator, RaftState, Role, MAX_MEMBERS,
+};
 use crate::engine::store::{Codec, Encoded};
 
 /// Bytes the writer gathers before it hands them on.
@@ -382,7 +382,7 @@ impl Codec for RaftState {
         };
         let n = r.take(3) as u32;
         let all = ((1u16 << n) - 1) as u8;
-        let mut members = ArrayVec::<Member, MAX_MEMBERS>::new();
+        let mut members = Members::new();
         for _ in 0..n {
             let term = r.small(4);
             let vote = r.flag().then(|| r.take(3) as u8);

@@ -7,7 +7,7 @@
 //! configuration in the log, committed or not, as the Raft dissertation does.
 
 use super::actions::Action;
-use super::state::{Change, Config, Id, Log, Member, RaftState, Role, MAX_MEMBERS};
+use super::state::{Change, Config, Id, Log, Member, RaftState, Role, NO_MEMBER};
 use super::Raft;
 use crate::scenario::{Recovery, UnsafeRule};
 
@@ -381,18 +381,8 @@ pub(super) fn stop(m: &mut Member) {
 /// A member with nothing: the slot of a member not yet added.
 pub(super) fn empty_member() -> Member {
     Member {
-        term: 0,
-        vote: None,
-        log: Log::default(),
-        commit: 0,
-        synced: 0,
-        up: false,
-        role: Role::Follower,
-        votes: 0,
-        match_index: [0; MAX_MEMBERS],
-        lapsed: false,
-        config: Config::default(),
         absent: true,
+        ..NO_MEMBER
     }
 }
 

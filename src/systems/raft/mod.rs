@@ -173,7 +173,7 @@ pub struct Raft {
     /// Only the steps that can help the cluster recover: no new faults, and only the member
     /// best placed to win may campaign. See [`Raft::recovery`].
     pub recovery_only: bool,
-    /// Explore one representative per renaming of the members (see [`Raft::canonical`]).
+    /// Explore one representative per renaming of the members (see [`Raft::renamed_canonically`]).
     pub symmetry: bool,
     /// The etcd safety mechanisms the scenario removed, one bit per [`UnsafeRule`].
     pub removed: u16,
@@ -714,11 +714,17 @@ impl System for Raft {
         text
     }
 
+    fn reduces_symmetry(&self) -> bool {
+        self.symmetry
+    }
+
+    /// `None` for a state already in canonical form, so that exploring copies no state it need
+    /// not.
     fn representative(&self, state: &RaftState) -> Option<RaftState> {
         let shifted = self.liveness.then(|| self.shift_terms(state)).flatten();
         match (self.symmetry, shifted) {
-            (true, Some(s)) => Some(self.canonical(&s)),
-            (true, None) => Some(self.canonical(state)),
+            (true, Some(s)) => Some(self.renamed_canonically(&s).unwrap_or(s)),
+            (true, None) => self.renamed_canonically(state),
             (false, shifted) => shifted,
         }
     }

@@ -1,6 +1,5 @@
 //! The state of an etcd cluster: members, their logs and roles, and the network.
 
-use arrayvec::ArrayVec;
 use serde::Serialize;
 
 use super::diagram::{member_summary, members_of};
@@ -242,7 +241,7 @@ impl std::fmt::Debug for Log {
 }
 
 /// One etcd member.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Member {
     pub term: u8,
     pub vote: Option<Id>,
@@ -297,6 +296,129 @@ impl Member {
     }
 }
 
+/// The members of a state: a fixed-capacity run, copied as one block (every step copies the
+/// state it starts from).
+#[derive(Clone, Copy)]
+pub struct Members {
+    len: u8,
+    slots: [Member; MAX_MEMBERS],
+}
+
+/// A member with nothing: what fills the slots past the members a state has.
+pub(super) const NO_MEMBER: Member = Member {
+    term: 0,
+    vote: None,
+    log: Log {
+        len: 0,
+        entries: [Entry { term: 0, write: 0 }; LOG_CAPACITY],
+    },
+    commit: 0,
+    synced: 0,
+    up: false,
+    role: Role::Follower,
+    votes: 0,
+    match_index: [0; MAX_MEMBERS],
+    lapsed: false,
+    config: Config {
+        voters: 0,
+        learners: 0,
+    },
+    absent: false,
+};
+
+impl Members {
+    pub fn new() -> Self {
+        Members {
+            len: 0,
+            slots: [NO_MEMBER; MAX_MEMBERS],
+        }
+    }
+
+    pub fn push(&mut self, m: Member) {
+        self.slots[self.len as usize] = m;
+        self.len += 1;
+    }
+}
+
+impl Default for Members {
+    fn default() -> Self {
+        Members::new()
+    }
+}
+
+impl std::ops::Deref for Members {
+    type Target = [Member];
+    #[inline]
+    fn deref(&self) -> &[Member] {
+        &self.slots[..self.len as usize]
+    }
+}
+
+impl std::ops::DerefMut for Members {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [Member] {
+        &mut self.slots[..self.len as usize]
+    }
+}
+
+impl FromIterator<Member> for Members {
+    fn from_iter<I: IntoIterator<Item = Member>>(iter: I) -> Self {
+        let mut members = Members::new();
+        for m in iter {
+            members.push(m);
+        }
+        members
+    }
+}
+
+impl<'a> IntoIterator for &'a Members {
+    type Item = &'a Member;
+    type IntoIter = std::slice::Iter<'a, Member>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a mut Members {
+    type Item = &'a mut Member;
+    type IntoIter = std::slice::IterMut<'a, Member>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
+impl PartialEq for Members {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Members {}
+
+impl std::hash::Hash for Members {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (**self).hash(h)
+    }
+}
+
+impl PartialOrd for Members {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Members {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl std::fmt::Debug for Members {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// The network: whole, split once into two groups (`side` holds the group with `m1`), or healed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Network {
@@ -308,7 +430,7 @@ pub enum Network {
 /// A state of the whole etcd cluster.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RaftState {
-    pub members: ArrayVec<Member, MAX_MEMBERS>,
+    pub members: Members,
     pub network: Network,
     /// Crashes so far (the fault budget counts them).
     pub crashes: u8,

@@ -2,16 +2,22 @@
 
 use arrayvec::ArrayVec;
 
-use super::state::{Log, Member, Network, Operator, RaftState, Role, MAX_MEMBERS};
+use super::state::{Member, Network, RaftState, MAX_MEMBERS};
 use super::Raft;
 
 impl Raft {
+    /// The representative of a state's renamings, as exploring keeps it.
+    #[cfg(test)]
+    pub(super) fn canonical(&self, s: &RaftState) -> RaftState {
+        self.renamed_canonically(s).unwrap_or_else(|| s.clone())
+    }
+
     /// Members are interchangeable: every property speaks of "some member" or "every member",
     /// never of `m2` in particular. So a state and its renamings share every verdict, and one
     /// representative per orbit suffices. Members are sorted by what they hold (ties keep their
     /// order), and every reference to a member id (votes, vote sets, match indexes, the network
-    /// split) is renamed with them.
-    pub(super) fn canonical(&self, s: &RaftState) -> RaftState {
+    /// split) is renamed with them. `None` when the representative is the state itself.
+    pub(super) fn renamed_canonically(&self, s: &RaftState) -> Option<RaftState> {
         let n = s.members.len();
         let mut order: ArrayVec<u8, MAX_MEMBERS> = (0..n as u8).collect();
         // The size of a member's side of the split is blind to renaming (which side holds m1
@@ -28,22 +34,26 @@ impl Raft {
             _ => 0,
         };
         // Only the masters are interchangeable: a member the operator may add has its own part.
-        order[..self.masters as usize].sort_by(|&a, &b| {
-            let (x, y) = (&s.members[a as usize], &s.members[b as usize]);
-            let (kx, ky) = (key(x), key(y));
-            (kx.0, kx.1, kx.2, kx.3, kx.4, kx.5)
-                .cmp(&(ky.0, ky.1, ky.2, ky.3, ky.4, ky.5))
-                .then(side_of(a).cmp(&side_of(b)))
-                .then(
-                    (kx.6, kx.7, kx.8, kx.9, kx.10, kx.11)
-                        .cmp(&(ky.6, ky.7, ky.8, ky.9, ky.10, ky.11)),
-                )
+        // Each member's key is packed once into two words around its log's shape: what it
+        // holds up to its log, then the rest (see [`key`]).
+        let masters = self.masters as usize;
+        let mut head = [0u32; MAX_MEMBERS];
+        let mut tail = [0u64; MAX_MEMBERS];
+        for i in 0..masters {
+            (head[i], tail[i]) = key(&s.members[i], side_of(i as u8));
+        }
+        order[..masters].sort_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            head[a]
+                .cmp(&head[b])
+                .then_with(|| s.members[a].log.cmp_shape(&s.members[b].log))
+                .then(tail[a].cmp(&tail[b]))
                 .then(a.cmp(&b))
         });
         if order.iter().enumerate().all(|(i, &o)| i as u8 == o) {
-            return s.clone();
+            return None;
         }
-        self.permuted(s, &order)
+        Some(self.permuted(s, &order))
     }
 
     /// The state with its members renamed: new member `k` is old member `order[k]`.
@@ -59,52 +69,45 @@ impl Raft {
                 .filter(|&i| set >> i & 1 == 1)
                 .fold(0u8, |acc, i| acc | 1 << rename[i])
         };
-        let members = order
-            .iter()
-            .map(|&old| {
-                let m = &s.members[old as usize];
-                let mut t = m.clone();
-                t.vote = m.vote.map(|v| rename[v as usize]);
-                t.votes = remap_set(m.votes);
-                if self.recovery != 0 {
-                    t.config.voters = remap_set(m.config.voters);
-                    t.config.learners = remap_set(m.config.learners);
-                    t.log = m.log.renamed(&rename);
-                }
-                for (new, &o) in order.iter().enumerate() {
-                    t.match_index[new] = m.match_index[o as usize];
-                }
-                t
-            })
-            .collect();
-        let network = match s.network {
-            Network::Split { side } => {
-                let side = remap_set(side);
-                Network::Split {
-                    side: if side & 1 == 1 {
-                        side
-                    } else {
-                        self.all() & !side
-                    },
-                }
+        let mut t = s.clone();
+        for (new, &old) in order.iter().enumerate() {
+            let m = &s.members[old as usize];
+            let r = &mut t.members[new];
+            *r = *m;
+            r.vote = m.vote.map(|v| rename[v as usize]);
+            r.votes = remap_set(m.votes);
+            if self.recovery != 0 {
+                r.config.voters = remap_set(m.config.voters);
+                r.config.learners = remap_set(m.config.learners);
+                r.log = m.log.renamed(&rename);
             }
-            other => other,
-        };
-        let mut messages: Vec<_> = s.messages.iter().map(|m| m.renamed(&rename)).collect();
-        messages.sort();
-        RaftState {
-            members,
-            network,
-            messages,
-            operator: s.operator.as_ref().map(|op| {
-                Box::new(Operator {
-                    removed_ids: remap_set(op.removed_ids),
-                    snapshot: op.snapshot.as_ref().map(|log| log.renamed(&rename)),
-                    ..(**op).clone()
-                })
-            }),
-            ..s.clone()
+            for (new, &o) in order.iter().enumerate() {
+                r.match_index[new] = m.match_index[o as usize];
+            }
         }
+        if let Network::Split { side } = s.network {
+            let side = remap_set(side);
+            t.network = Network::Split {
+                side: if side & 1 == 1 {
+                    side
+                } else {
+                    self.all() & !side
+                },
+            };
+        }
+        if !t.messages.is_empty() {
+            for m in &mut t.messages {
+                *m = m.renamed(&rename);
+            }
+            t.messages.sort();
+        }
+        if let Some(op) = &mut t.operator {
+            op.removed_ids = remap_set(op.removed_ids);
+            if let Some(log) = &mut op.snapshot {
+                *log = log.renamed(&rename);
+            }
+        }
+        t
     }
 
     /// Whether one state is a renaming of the other. Representatives are not unique when
@@ -130,7 +133,7 @@ impl Raft {
                 return found;
             }
             (0..r.masters).any(|o| {
-                if used >> o & 1 == 1 || key(&a.members[o as usize]) != key(&b.members[k]) {
+                if used >> o & 1 == 1 || !alike(&a.members[o as usize], &b.members[k]) {
                     return false;
                 }
                 order.push(o);
@@ -147,59 +150,27 @@ impl Raft {
     }
 }
 
-/// What a member holds, in an order blind to renaming: configuration changes in its log are
-/// compared without the member they name, and its configuration by its size.
-type Key<'a> = (
-    std::cmp::Reverse<Role>,
-    bool,
-    u8,
-    ByShape<'a>,
-    u8,
-    u8,
-    bool,
-    u32,
-    bool,
-    bool,
-    u32,
-    u32,
-);
-
-fn key(m: &Member) -> Key<'_> {
-    (
-        std::cmp::Reverse(m.role),
-        m.up,
-        m.term,
-        ByShape(&m.log),
-        m.commit,
-        m.synced,
-        m.vote.is_some(),
-        m.votes.count_ones(),
-        m.lapsed,
-        m.absent,
-        m.config.voters.count_ones(),
-        m.config.learners.count_ones(),
-    )
+/// What a member holds, in an order blind to renaming, packed in two words that order as the
+/// fields they hold: first its role (leaders first), whether it is up and its term; then, after
+/// its log (ordered by [`Log::cmp_shape`]: configuration changes without the member they name),
+/// its commit index, its synced prefix, the size of its side of the split (`side`), whether it
+/// voted, how many votes it holds, whether it lapsed or is absent, and the size of its
+/// configuration.
+fn key(m: &Member, side: u32) -> (u32, u64) {
+    let head = (3 - m.role as u32) << 16 | u32::from(m.up) << 8 | u32::from(m.term);
+    let tail = u64::from(m.commit) << 56
+        | u64::from(m.synced) << 48
+        | u64::from(side) << 40
+        | u64::from(m.vote.is_some()) << 32
+        | u64::from(m.votes.count_ones()) << 24
+        | u64::from(m.lapsed) << 17
+        | u64::from(m.absent) << 16
+        | u64::from(m.config.voters.count_ones()) << 8
+        | u64::from(m.config.learners.count_ones());
+    (head, tail)
 }
 
-/// A log ordered by [`Log::cmp_shape`].
-struct ByShape<'a>(&'a Log);
-
-impl PartialEq for ByShape<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == std::cmp::Ordering::Equal
-    }
-}
-
-impl Eq for ByShape<'_> {}
-
-impl PartialOrd for ByShape<'_> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ByShape<'_> {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.cmp_shape(other.0)
-    }
+/// Whether two members hold the same up to renaming: the same [`key`] and log shape.
+fn alike(x: &Member, y: &Member) -> bool {
+    key(x, 0) == key(y, 0) && x.log.cmp_shape(&y.log) == std::cmp::Ordering::Equal
 }
