@@ -311,27 +311,37 @@ fn reaches_goal<M: System>(model: &M, graph: &Graph<M>, goal: &Goal<M>) -> Vec<b
         })
         .collect();
 
-    // Predecessor lists in compressed form, then a backward breadth-first search.
-    let mut pred_start = vec![0u32; n + 1];
-    for id in 0..n {
-        for &t in graph.successors(id) {
-            pred_start[t as usize + 1] += 1;
+    // One pass against the ids: in breadth-first order most edges lead to a later id, so most
+    // states that reach the goal learn it here, with no memory beyond the graph.
+    for id in (0..n).rev() {
+        if !good[id] && graph.successors(id).iter().any(|&t| good[t as usize]) {
+            good[id] = true;
         }
     }
-    for i in 0..n {
-        pred_start[i + 1] += pred_start[i];
-    }
-    let mut fill = pred_start.clone();
-    let mut preds = vec![0u32; pred_start[n] as usize];
-    for id in 0..n {
+    // The rest by a backward search, over the edges from states not known to reach the goal
+    // (predecessor lists in compressed form: `ends[t]` counts down to where `t`'s list starts,
+    // and it ends where `t + 1`'s starts).
+    let mut ends = vec![0u32; n + 1];
+    for id in (0..n).filter(|&id| !good[id]) {
         for &t in graph.successors(id) {
-            preds[fill[t as usize] as usize] = id as u32;
-            fill[t as usize] += 1;
+            ends[t as usize] += 1;
         }
     }
-    let mut queue: Vec<u32> = (0..n as u32).filter(|&id| good[id as usize]).collect();
+    for t in 0..n {
+        ends[t + 1] += ends[t];
+    }
+    let mut preds = vec![0u32; ends[n] as usize];
+    for id in (0..n).filter(|&id| !good[id]) {
+        for &t in graph.successors(id) {
+            ends[t as usize] -= 1;
+            preds[ends[t as usize] as usize] = id as u32;
+        }
+    }
+    let mut queue: Vec<u32> = (0..n as u32)
+        .filter(|&t| good[t as usize] && ends[t as usize] < ends[t as usize + 1])
+        .collect();
     while let Some(t) = queue.pop() {
-        for &p in &preds[pred_start[t as usize] as usize..pred_start[t as usize + 1] as usize] {
+        for &p in &preds[ends[t as usize] as usize..ends[t as usize + 1] as usize] {
             if !good[p as usize] {
                 good[p as usize] = true;
                 queue.push(p);

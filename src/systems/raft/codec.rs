@@ -55,12 +55,18 @@ impl Writer<'_> {
     /// A number, in `width` bits when it fits below the all-ones value, else escaped to 8 bits.
     #[inline(always)]
     fn small(&mut self, v: u8, width: u32) {
+        let (bits, width) = Self::small_bits(v, width);
+        self.put(bits, width);
+    }
+
+    /// [`Writer::small`]'s bits and their width: `v`, or the escape and `v` in 8 more bits.
+    #[inline(always)]
+    fn small_bits(v: u8, width: u32) -> (u64, u32) {
         let escape = (1u64 << width) - 1;
         if u64::from(v) < escape {
-            self.put(u64::from(v), width);
+            (u64::from(v), width)
         } else {
-            self.put(escape, width);
-            self.put(u64::from(v), 8);
+            (escape | u64::from(v) << width, width + 8)
         }
     }
 
@@ -84,6 +90,14 @@ impl Writer<'_> {
     fn log(&mut self, log: &Log) {
         self.small(log.len() as u8, 4);
         for e in log.iter() {
+            // The usual entries in one go: a small term, then no write or a small one.
+            if e.term < 15 && e.write < 7 {
+                match e.write {
+                    0 => self.put(u64::from(e.term), 5),
+                    w => self.put(u64::from(e.term) | 1 << 4 | u64::from(w) << 6, 9),
+                }
+                continue;
+            }
             self.small(e.term, 4);
             match e.write {
                 0 => self.flag(false),
@@ -223,31 +237,36 @@ impl Codec for RaftState {
         w.put(u64::from(n), 3);
         let all = ((1u16 << n) - 1) as u8;
         for m in &self.members {
-            w.small(m.term, 4);
-            match m.vote {
-                None => w.flag(false),
-                Some(v) => {
-                    w.flag(true);
-                    w.put(u64::from(v), 3);
-                }
-            }
-            w.put(role_bits(m.role), 2);
-            w.flag(m.up);
-            w.flag(m.lapsed);
-            w.flag(m.absent);
+            // Term, vote, role and flags in one go (at most 12 + 4 + 5 bits).
+            let (term, width) = Writer::small_bits(m.term, 4);
+            let vote = m.vote.map_or(0, |v| 1 | u64::from(v) << 1);
+            let vote_width = if m.vote.is_some() { 4 } else { 1 };
+            let flags = role_bits(m.role)
+                | u64::from(m.up) << 2
+                | u64::from(m.lapsed) << 3
+                | u64::from(m.absent) << 4;
+            w.put(
+                term | vote << width | flags << (width + vote_width),
+                width + vote_width + 5,
+            );
             w.log(&m.log);
-            w.small(m.commit, 4);
-            if m.synced as usize == m.log.len() {
-                w.flag(false);
+            // The usual follower in one go: a small commit index, the whole log synced, no votes.
+            if m.commit < 15 && m.synced as usize == m.log.len() && m.votes == 0 {
+                w.put(u64::from(m.commit), 6);
             } else {
-                w.flag(true);
-                w.small(m.synced, 4);
-            }
-            if m.votes == 0 {
-                w.flag(false);
-            } else {
-                w.flag(true);
-                w.set(m.votes, n);
+                w.small(m.commit, 4);
+                if m.synced as usize == m.log.len() {
+                    w.flag(false);
+                } else {
+                    w.flag(true);
+                    w.small(m.synced, 4);
+                }
+                if m.votes == 0 {
+                    w.flag(false);
+                } else {
+                    w.flag(true);
+                    w.set(m.votes, n);
+                }
             }
             let matched = m
                 .match_index

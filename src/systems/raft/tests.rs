@@ -1113,3 +1113,21 @@ fn walks_clear_every_suspect_of_a_partition() {
         );
     }
 }
+
+/// Logs compare as whole arrays, so a truncated log must leave nothing behind its end: a log cut
+/// back and grown again equals, and hashes as, the same log built afresh.
+#[test]
+fn a_truncated_log_equals_the_same_log_built_afresh() {
+    use std::hash::BuildHasher;
+    let e = |term, write| Entry { term, write };
+    let mut cut: Log = [e(1, 0), e(1, 1), e(2, 2)].into_iter().collect();
+    cut.truncate(1);
+    cut.push(e(3, 0));
+    let fresh: Log = [e(1, 0), e(3, 0)].into_iter().collect();
+    assert_eq!(cut, fresh);
+    let hash = |l: &Log| rustc_hash::FxBuildHasher.hash_one(l);
+    assert_eq!(hash(&cut), hash(&fresh));
+    let mut shorter = fresh;
+    shorter.truncate(1);
+    assert_ne!(shorter, fresh);
+}
