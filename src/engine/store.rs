@@ -16,7 +16,6 @@ use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
-use smallvec::SmallVec;
 
 /// A store of interned states.
 ///
@@ -129,12 +128,10 @@ impl<S: Clone + Eq + Hash + Send + Sync> Store for Plain<S> {
 /// An exact encoding of a state as bytes: `decode(encode(s)) == s`, and two states are equal
 /// exactly when their encodings are.
 pub trait Codec: Sized {
-    fn encode(&self, out: &mut Encoded);
+    /// Appends the state's encoding to `out`.
+    fn encode(&self, out: &mut Vec<u8>);
     fn decode(bytes: &[u8]) -> Self;
 }
-
-/// An encoding on its way to the store: on the stack unless it is unusually long.
-pub type Encoded = SmallVec<[u8; 256]>;
 
 /// Bytes per chunk of the arena: big enough that chunks are few, small enough that the last
 /// one wastes little.
@@ -177,11 +174,13 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     spread(FxBuildHasher.hash_one(bytes) >> 32)
 }
 
-/// A 64-bit hash made of a 32-bit tag: the tag in the high half, and its product with an odd
-/// constant (a bijection) in the low half, which a table's bucket index is taken from.
+/// A 64-bit hash made of a 32-bit tag: the tag in the high half, and in the low half, which a
+/// table's bucket index is taken from, the high half of its product with a 64-bit constant.
+/// Every bit of the tag mixes into those, so the bits that pick a shard ([`shard`]) leave
+/// every bucket of the shard's table in use.
 #[inline]
 fn spread(tag: u64) -> u64 {
-    tag << 32 | (tag.wrapping_mul(0x9E37_79B9) & 0xffff_ffff)
+    tag << 32 | tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32
 }
 
 /// The part of a hash the tables keep beside each id.
@@ -252,15 +251,19 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
         }
     }
 
+    /// The encoding is written at the end of the spill, where it stays if it is missed.
     fn lookup(&self, s: &S, spill: &mut Vec<u8>) -> Result<u32, (u64, Span)> {
-        let mut out = Encoded::new();
-        s.encode(&mut out);
-        let hash = hash_bytes(&out);
-        self.find_bytes(hash, &out).ok_or_else(|| {
-            let at = spill.len() as u32;
-            spill.extend_from_slice(&out);
-            (hash, (at, out.len() as u32))
-        })
+        let at = spill.len();
+        s.encode(spill);
+        let bytes = &spill[at..];
+        let hash = hash_bytes(bytes);
+        match self.find_bytes(hash, bytes) {
+            Some(id) => {
+                spill.truncate(at);
+                Ok(id)
+            }
+            None => Err((hash, (at as u32, (spill.len() - at) as u32))),
+        }
     }
 
     fn intern(&mut self, spills: &[Vec<u8>], batch: Vec<Missed<Span>>) -> Vec<u32> {
@@ -362,7 +365,7 @@ mod tests {
     struct Blob(Vec<u8>);
 
     impl Codec for Blob {
-        fn encode(&self, out: &mut Encoded) {
+        fn encode(&self, out: &mut Vec<u8>) {
             out.extend_from_slice(&self.0);
         }
         fn decode(bytes: &[u8]) -> Blob {

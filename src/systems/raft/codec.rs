@@ -10,15 +10,10 @@ use super::messages::Message;
 use super::state::{
     Config, Entry, Log, Member, Members, Network, Operator, RaftState, Role, MAX_MEMBERS,
 };
-use crate::engine::store::{Codec, Encoded};
-
-/// Bytes the writer gathers before it hands them on.
-const BUF: usize = 256;
+use crate::engine::store::Codec;
 
 struct Writer<'a> {
-    out: &'a mut Encoded,
-    buf: [u8; BUF],
-    len: usize,
+    out: &'a mut Vec<u8>,
     acc: u64,
     bits: u32,
 }
@@ -31,12 +26,7 @@ impl Writer<'_> {
         self.acc |= value << self.bits;
         self.bits += width;
         if self.bits >= 32 {
-            if self.len == BUF {
-                self.out.extend_from_slice(&self.buf);
-                self.len = 0;
-            }
-            self.buf[self.len..self.len + 4].copy_from_slice(&(self.acc as u32).to_le_bytes());
-            self.len += 4;
+            self.out.extend_from_slice(&(self.acc as u32).to_le_bytes());
             self.acc >>= 32;
             self.bits -= 32;
         }
@@ -117,7 +107,6 @@ impl Writer<'_> {
 
     fn finish(self) {
         let tail = self.bits.div_ceil(8) as usize;
-        self.out.extend_from_slice(&self.buf[..self.len]);
         self.out.extend_from_slice(&self.acc.to_le_bytes()[..tail]);
     }
 }
@@ -225,11 +214,10 @@ fn role_of(bits: u64) -> Role {
 }
 
 impl Codec for RaftState {
-    fn encode(&self, out: &mut Encoded) {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.reserve(64);
         let mut w = Writer {
             out,
-            buf: [0; BUF],
-            len: 0,
             acc: 0,
             bits: 0,
         };
@@ -556,8 +544,8 @@ mod tests {
     use crate::scenario::{NetworkMode, Reads, Recovery, Scenario};
     use crate::systems::raft::Raft;
 
-    fn encoded(s: &RaftState) -> Encoded {
-        let mut out = Encoded::new();
+    fn encoded(s: &RaftState) -> Vec<u8> {
+        let mut out = Vec::new();
         s.encode(&mut out);
         out
     }
@@ -633,7 +621,7 @@ mod tests {
                     timeout: None,
                 },
             );
-            let mut seen: std::collections::HashMap<Encoded, RaftState> = Default::default();
+            let mut seen: std::collections::HashMap<Vec<u8>, RaftState> = Default::default();
             let mut actions = Vec::new();
             for s in graph.states() {
                 actions.clear();
