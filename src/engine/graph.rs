@@ -317,6 +317,8 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
                     spill: Default::default(),
                 };
                 let mut actions = Vec::new();
+                // Each successor is written over this one state.
+                let mut next: Option<M::State> = None;
                 for id in from..(from + PART).min(end) {
                     let s = g.state(id);
                     let s = &*s;
@@ -325,11 +327,18 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
                         actions.clear();
                         model.actions(s, &mut actions);
                         for a in actions.drain(..) {
-                            let Some(t) = model.next_state(s, a) else {
-                                continue;
+                            let t = match &mut next {
+                                Some(t) => {
+                                    t.clone_from(s);
+                                    t
+                                }
+                                None => next.insert(s.clone()),
                             };
-                            let rep = model.representative(&t);
-                            let t = rep.as_ref().unwrap_or(&t);
+                            if !model.next_state_into(s, a, t) {
+                                continue;
+                            }
+                            let rep = model.representative(t);
+                            let t = rep.as_ref().unwrap_or(t);
                             if let Some((asked, steps)) = marks {
                                 for (k, step) in steps.iter().enumerate() {
                                     if step(asked, s, t) {

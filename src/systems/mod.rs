@@ -24,6 +24,23 @@ pub trait System:
 {
     /// How an explored graph keeps the system's states.
     type Store: crate::engine::store::Store<State = Self::State>;
+    /// [`stateright::Model::next_state`], written over `next` (which holds a copy of `s`)
+    /// instead of returned: whether there is a next state. Exploring calls it for every action,
+    /// reusing one state, so a system whose steps edit a copy can save moving each successor.
+    fn next_state_into(
+        &self,
+        s: &Self::State,
+        action: Self::Action,
+        next: &mut Self::State,
+    ) -> bool {
+        match self.next_state(s, action) {
+            Some(t) => {
+                *next = t;
+                true
+            }
+            None => false,
+        }
+    }
     /// Every property of the system.
     fn catalogue() -> Vec<Property<Self>>;
     /// Why a property of the catalogue says nothing about this configuration (it speaks of

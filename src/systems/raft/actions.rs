@@ -653,6 +653,17 @@ impl Raft {
     /// The state after one single step.
     fn single_step(&self, s: &RaftState, action: Action) -> Option<RaftState> {
         let mut t = s.clone();
+        self.single_step_into(s, action, &mut t).then_some(t)
+    }
+
+    /// The state after one single step, written over `t`, which holds a copy of `s`: whether the
+    /// step changes anything.
+    pub(super) fn single_step_into(
+        &self,
+        s: &RaftState,
+        action: Action,
+        t: &mut RaftState,
+    ) -> bool {
         match action {
             Action::Canvass(_) | Action::Replicate(_) => {
                 unreachable!("macro steps are runs of single steps")
@@ -671,9 +682,9 @@ impl Raft {
                     m.role = Role::Candidate;
                     m.votes = 1 << i;
                 }
-                self.tally(&mut t, i);
+                self.tally(t, i);
             }
-            Action::RequestVote(c, v) => self.request_vote(&mut t, c, v),
+            Action::RequestVote(c, v) => self.request_vote(t, c, v),
             Action::ClientWrite(l) => {
                 t.writes += 1;
                 let m = &mut t.members[l as usize];
@@ -683,9 +694,9 @@ impl Raft {
                 });
                 let last = m.last_index();
                 m.match_index[l as usize] = last;
-                self.advance_commit(&mut t, l);
+                self.advance_commit(t, l);
             }
-            Action::AppendEntries(l, f) => self.append_entries(&mut t, l, f),
+            Action::AppendEntries(l, f) => self.append_entries(t, l, f),
             Action::StepDown(l) => t.members[l as usize].become_follower(0),
             Action::Crash(i) => {
                 t.crashes += 1;
@@ -735,9 +746,9 @@ impl Raft {
                 t.links_down |= link_bit(a, b);
                 t.link_failures += 1;
             }
-            Action::Read(i) => self.read(&mut t, i),
+            Action::Read(i) => self.read(t, i),
             Action::Send(_) | Action::Deliver(_) | Action::Lose(_) | Action::Duplicate(_) => {
-                self.network_step(&mut t, action)
+                self.network_step(t, action)
             }
             Action::MemberAdd(..)
             | Action::LearnerAdd(..)
@@ -746,21 +757,21 @@ impl Raft {
             | Action::StartMember(_)
             | Action::ForceNewCluster(_)
             | Action::SnapshotSave(_)
-            | Action::SnapshotRestore(_) => self.operate(&mut t, action),
+            | Action::SnapshotRestore(_) => self.operate(t, action),
         }
         if self.recovery != 0 {
-            self.note_recovery(s, &mut t);
+            self.note_recovery(s, t);
         }
         if self.client_timeouts {
-            self.time_out_clients(s, &mut t);
+            self.time_out_clients(s, t);
         }
         if matches!(
             action,
             Action::RequestVote(..) | Action::AppendEntries(..) | Action::Deliver(..)
         ) {
-            self.note_disruption(s, &mut t);
+            self.note_disruption(s, t);
         }
-        self.note_lapses(&mut t);
+        self.note_lapses(t);
         for m in &mut t.members {
             // With fsync every entry is on disk before the member answers; without it, only the
             // synced prefix, cut short should the log be truncated below it.
@@ -770,7 +781,7 @@ impl Raft {
                 m.last_index()
             };
         }
-        (t != *s).then_some(t)
+        *t != *s
     }
 }
 

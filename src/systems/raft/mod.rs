@@ -714,6 +714,21 @@ impl System for Raft {
         text
     }
 
+    fn next_state_into(&self, s: &RaftState, action: Action, next: &mut RaftState) -> bool {
+        match action {
+            Action::Canvass(_) | Action::Replicate(_) => {
+                match stateright::Model::next_state(self, s, action) {
+                    Some(t) => {
+                        *next = t;
+                        true
+                    }
+                    None => false,
+                }
+            }
+            _ => self.single_step_into(s, action, next),
+        }
+    }
+
     fn reduces_symmetry(&self) -> bool {
         self.symmetry
     }

@@ -433,7 +433,7 @@ pub enum Network {
 }
 
 /// A state of the whole etcd cluster.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RaftState {
     pub members: Members,
     pub network: Network,
@@ -464,6 +464,30 @@ pub struct RaftState {
     /// What the operator's recovery actions need; `None` in every scenario without them, so
     /// that their states carry one pointer and no more.
     pub operator: Option<Box<Operator>>,
+}
+
+/// Every field but the two that may own memory is `Copy`, so a state copies as one block.
+impl Clone for RaftState {
+    fn clone(&self) -> Self {
+        RaftState {
+            messages: self.messages.clone(),
+            operator: self.operator.clone(),
+            ..*self
+        }
+    }
+
+    /// In place, reusing what `self` owns: exploring writes each successor over the last one.
+    fn clone_from(&mut self, source: &Self) {
+        let mut messages = std::mem::take(&mut self.messages);
+        messages.clone_from(&source.messages);
+        let mut operator = self.operator.take();
+        operator.clone_from(&source.operator);
+        *self = RaftState {
+            messages,
+            operator,
+            ..*source
+        };
+    }
 }
 
 /// The part of a state only the operator's recovery actions use (see [`RaftState::operator`]).
