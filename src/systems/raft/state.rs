@@ -142,51 +142,128 @@ impl Config {
     }
 }
 
-/// A member's log: a fixed-capacity run of entries, one byte for its length. States are
-/// copied on every step, so the log is kept small and inline.
-#[derive(Clone, Copy)]
-pub struct Log {
-    len: u8,
-    entries: [Entry; LOG_CAPACITY],
+/// What fills the slots of a new [`Run`].
+pub trait Blank: Copy {
+    const BLANK: Self;
 }
 
-impl Log {
-    pub fn push(&mut self, e: Entry) {
-        self.entries[self.len as usize] = e;
+impl Blank for Entry {
+    const BLANK: Entry = Entry { term: 0, write: 0 };
+}
+
+/// A fixed-capacity run of items, one byte for its length: a member's log, a state's members.
+/// States are copied on every step, so runs are kept inline and copied as one block. Slots past
+/// the end may hold what was truncated; comparing, hashing and ordering see only the run.
+#[derive(Clone, Copy)]
+pub struct Run<T, const N: usize> {
+    len: u8,
+    items: [T; N],
+}
+
+/// A member's log.
+pub type Log = Run<Entry, LOG_CAPACITY>;
+
+impl<T: Blank, const N: usize> Run<T, N> {
+    pub const fn new() -> Self {
+        Run {
+            len: 0,
+            items: [T::BLANK; N],
+        }
+    }
+
+    pub fn push(&mut self, item: T) {
+        self.items[self.len as usize] = item;
         self.len += 1;
     }
 
     pub fn truncate(&mut self, len: usize) {
-        let len = self.len.min(len as u8);
-        // Entries past the end stay blank, so that equal logs are equal arrays.
-        self.entries[len as usize..].fill(Entry { term: 0, write: 0 });
-        self.len = len;
+        self.len = self.len.min(len as u8);
     }
 }
 
-impl std::ops::Deref for Log {
-    type Target = [Entry];
-    fn deref(&self) -> &[Entry] {
-        &self.entries[..self.len as usize]
+impl<T: Blank, const N: usize> Default for Run<T, N> {
+    fn default() -> Self {
+        Run::new()
     }
 }
 
-impl Extend<Entry> for Log {
-    fn extend<I: IntoIterator<Item = Entry>>(&mut self, iter: I) {
-        for e in iter {
-            self.push(e);
+impl<T, const N: usize> std::ops::Deref for Run<T, N> {
+    type Target = [T];
+    #[inline]
+    fn deref(&self) -> &[T] {
+        &self.items[..self.len as usize]
+    }
+}
+
+impl<T, const N: usize> std::ops::DerefMut for Run<T, N> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.items[..self.len as usize]
+    }
+}
+
+impl<T: Blank, const N: usize> Extend<T> for Run<T, N> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        for item in iter {
+            self.push(item);
         }
     }
 }
 
-impl FromIterator<Entry> for Log {
-    fn from_iter<I: IntoIterator<Item = Entry>>(iter: I) -> Self {
-        let mut log = Log {
-            len: 0,
-            entries: [Entry { term: 0, write: 0 }; LOG_CAPACITY],
-        };
-        log.extend(iter);
-        log
+impl<T: Blank, const N: usize> FromIterator<T> for Run<T, N> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut run = Run::new();
+        run.extend(iter);
+        run
+    }
+}
+
+impl<'a, T, const N: usize> IntoIterator for &'a Run<T, N> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a, T, const N: usize> IntoIterator for &'a mut Run<T, N> {
+    type Item = &'a mut T;
+    type IntoIter = std::slice::IterMut<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
+impl<T: PartialEq, const N: usize> PartialEq for Run<T, N> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Eq, const N: usize> Eq for Run<T, N> {}
+
+impl<T: std::hash::Hash, const N: usize> std::hash::Hash for Run<T, N> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (**self).hash(h)
+    }
+}
+
+impl<T: Ord, const N: usize> PartialOrd for Run<T, N> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T: Ord, const N: usize> Ord for Run<T, N> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl<T: std::fmt::Debug, const N: usize> std::fmt::Debug for Run<T, N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -202,46 +279,6 @@ impl Log {
         self.iter()
             .map(Entry::shape)
             .cmp(other.iter().map(Entry::shape))
-    }
-}
-
-impl Default for Log {
-    fn default() -> Self {
-        std::iter::empty().collect()
-    }
-}
-
-impl PartialEq for Log {
-    /// Past its end a log's entries are blank ([`Log::truncate`]), so the whole arrays compare.
-    #[inline]
-    fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && self.entries == other.entries
-    }
-}
-
-impl Eq for Log {}
-
-impl std::hash::Hash for Log {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        (**self).hash(h)
-    }
-}
-
-impl PartialOrd for Log {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Log {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (**self).cmp(&**other)
-    }
-}
-
-impl std::fmt::Debug for Log {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -301,22 +338,14 @@ impl Member {
     }
 }
 
-/// The members of a state: a fixed-capacity run, copied as one block (every step copies the
-/// state it starts from).
-#[derive(Clone, Copy)]
-pub struct Members {
-    len: u8,
-    slots: [Member; MAX_MEMBERS],
-}
+/// The members of a state.
+pub type Members = Run<Member, MAX_MEMBERS>;
 
 /// A member with nothing: what fills the slots past the members a state has.
 pub(super) const NO_MEMBER: Member = Member {
     term: 0,
     vote: None,
-    log: Log {
-        len: 0,
-        entries: [Entry { term: 0, write: 0 }; LOG_CAPACITY],
-    },
+    log: Log::new(),
     commit: 0,
     synced: 0,
     up: false,
@@ -331,97 +360,8 @@ pub(super) const NO_MEMBER: Member = Member {
     absent: false,
 };
 
-impl Members {
-    pub fn new() -> Self {
-        Members {
-            len: 0,
-            slots: [NO_MEMBER; MAX_MEMBERS],
-        }
-    }
-
-    pub fn push(&mut self, m: Member) {
-        self.slots[self.len as usize] = m;
-        self.len += 1;
-    }
-}
-
-impl Default for Members {
-    fn default() -> Self {
-        Members::new()
-    }
-}
-
-impl std::ops::Deref for Members {
-    type Target = [Member];
-    #[inline]
-    fn deref(&self) -> &[Member] {
-        &self.slots[..self.len as usize]
-    }
-}
-
-impl std::ops::DerefMut for Members {
-    #[inline]
-    fn deref_mut(&mut self) -> &mut [Member] {
-        &mut self.slots[..self.len as usize]
-    }
-}
-
-impl FromIterator<Member> for Members {
-    fn from_iter<I: IntoIterator<Item = Member>>(iter: I) -> Self {
-        let mut members = Members::new();
-        for m in iter {
-            members.push(m);
-        }
-        members
-    }
-}
-
-impl<'a> IntoIterator for &'a Members {
-    type Item = &'a Member;
-    type IntoIter = std::slice::Iter<'a, Member>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a mut Members {
-    type Item = &'a mut Member;
-    type IntoIter = std::slice::IterMut<'a, Member>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter_mut()
-    }
-}
-
-impl PartialEq for Members {
-    fn eq(&self, other: &Self) -> bool {
-        **self == **other
-    }
-}
-
-impl Eq for Members {}
-
-impl std::hash::Hash for Members {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        (**self).hash(h)
-    }
-}
-
-impl PartialOrd for Members {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Members {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (**self).cmp(&**other)
-    }
-}
-
-impl std::fmt::Debug for Members {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
+impl Blank for Member {
+    const BLANK: Member = NO_MEMBER;
 }
 
 /// The network: whole, split once into two groups (`side` holds the group with `m1`), or healed.

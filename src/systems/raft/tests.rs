@@ -1114,8 +1114,8 @@ fn walks_clear_every_suspect_of_a_partition() {
     }
 }
 
-/// Logs compare as whole arrays, so a truncated log must leave nothing behind its end: a log cut
-/// back and grown again equals, and hashes as, the same log built afresh.
+/// A truncated log keeps its old entries past its end; comparing and hashing must not see them:
+/// a log cut back and grown again equals, and hashes as, the same log built afresh.
 #[test]
 fn a_truncated_log_equals_the_same_log_built_afresh() {
     use std::hash::BuildHasher;
