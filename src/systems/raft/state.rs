@@ -312,7 +312,7 @@ pub struct Member {
 }
 
 impl Member {
-    pub(super) fn last_term(&self) -> u8 {
+    pub(crate) fn last_term(&self) -> u8 {
         self.log.last().map_or(0, |e| e.term)
     }
 

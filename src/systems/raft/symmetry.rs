@@ -42,12 +42,14 @@ impl Raft {
         for i in 0..masters {
             (head[i], tail[i]) = key(&s.members[i], side_of(i as u8));
         }
+        let near = ties(s);
         order[..masters].sort_by(|&a, &b| {
             let (a, b) = (a as usize, b as usize);
             head[a]
                 .cmp(&head[b])
                 .then_with(|| s.members[a].log.cmp_shape(&s.members[b].log))
                 .then(tail[a].cmp(&tail[b]))
+                .then(near[a].cmp(&near[b]))
                 .then(a.cmp(&b))
         });
         if order.iter().enumerate().all(|(i, &o)| i as u8 == o) {
@@ -57,7 +59,7 @@ impl Raft {
     }
 
     /// The state with its members renamed: new member `k` is old member `order[k]`.
-    fn permuted(&self, s: &RaftState, order: &[u8]) -> RaftState {
+    pub(super) fn permuted(&self, s: &RaftState, order: &[u8]) -> RaftState {
         let n = s.members.len();
         // rename[old] = new
         let mut rename = [0u8; MAX_MEMBERS];
@@ -168,6 +170,42 @@ fn key(m: &Member, side: u32) -> (u32, u64) {
         | u64::from(m.config.voters.count_ones()) << 8
         | u64::from(m.config.learners.count_ones());
     (head, tail)
+}
+
+/// What ties each member to the others, blind to renaming: how many others hold its (pre-)vote,
+/// how many others voted for it, the role, term and log of the other it voted for, and what the
+/// leaders know of its log. Members that tie on [`key`] and
+/// log shape but differ here are ordered by it, so that such renamings share a representative.
+/// (Link faults turn symmetry reduction off, so the failed links need no part here.)
+fn ties(s: &RaftState) -> [u64; MAX_MEMBERS] {
+    let n = s.members.len();
+    let mut near = [0u64; MAX_MEMBERS];
+    for (j, m) in s.members.iter().enumerate() {
+        let mut held = m.votes & !(1 << j);
+        while held != 0 {
+            let i = held.trailing_zeros() as usize;
+            held &= held - 1;
+            near[i] += 1 << 61;
+        }
+        if let Some(v) = m.vote.map(usize::from).filter(|&v| v != j) {
+            near[v] += 1 << 58;
+            let c = &s.members[v];
+            let whom = 1 << 22
+                | (c.role as u32) << 20
+                | u32::from(c.term) << 12
+                | (c.log.len() as u32) << 8
+                | u32::from(c.last_term());
+            near[j] |= u64::from(whom) << 32;
+        }
+        if m.role == super::state::Role::Leader {
+            for (i, &at) in m.match_index.iter().enumerate().take(n) {
+                if i != j {
+                    near[i] += u64::from(at) << 8;
+                }
+            }
+        }
+    }
+    near
 }
 
 /// Whether two members hold the same up to renaming: the same [`key`] and log shape.
