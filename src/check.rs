@@ -159,7 +159,8 @@ pub fn decide_all<'a, M: System>(
         },
     );
     let mut dead = Vec::new();
-    // The invariants in one pass over the states.
+    // The invariants in one pass over the states, which also finds the states at each
+    // recoverability goal.
     let checks: Vec<_> = properties
         .iter()
         .filter_map(|p| match p.kind {
@@ -167,7 +168,29 @@ pub fn decide_all<'a, M: System>(
             _ => None,
         })
         .collect();
-    let mut invariants = engine::invariant::decide_many(model, &graph, &checks).into_iter();
+    let goals: Vec<&Goal<M>> = properties
+        .iter()
+        .filter_map(|p| match &p.kind {
+            Kind::Recoverability { goal, .. } if graph.cut.is_none() => Some(goal),
+            _ => None,
+        })
+        .collect();
+    let at_goal: Vec<_> = goals
+        .iter()
+        .map(|&goal| {
+            let graph = &graph;
+            let extended = &extended;
+            move |id: usize, s: &M::State| recoverability::at_goal(extended, graph, goal, id, s)
+        })
+        .collect();
+    let marks: Vec<engine::invariant::Mark<'_, M>> = at_goal
+        .iter()
+        .map(|f| f as engine::invariant::Mark<'_, M>)
+        .collect();
+    let (invariants, at_goal) =
+        engine::invariant::decide_many_marking(model, &graph, &checks, &marks);
+    let mut invariants = invariants.into_iter();
+    let mut at_goal = at_goal.into_iter();
     let verdicts = properties
         .iter()
         .map(|p| {
@@ -179,7 +202,14 @@ pub fn decide_all<'a, M: System>(
                     spent,
                 } => {
                     let (verdict, ids) = recoverability::decide_keeping_dead(
-                        model, &graph, goal, *hopeless, *spent, &limits, progress,
+                        model,
+                        &graph,
+                        goal,
+                        *hopeless,
+                        *spent,
+                        at_goal.next(),
+                        &limits,
+                        progress,
                     );
                     dead.extend(ids.map(|ids| (p.name, ids)));
                     verdict

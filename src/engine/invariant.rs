@@ -21,35 +21,68 @@ pub fn decide<M: System>(model: &M, graph: &Graph<M>, check: Check<M>) -> Verdic
 /// [`decide`] for several invariants in one pass over the states: each state is read (decoded,
 /// for a packed store) once for all of them.
 pub fn decide_many<M: System>(model: &M, graph: &Graph<M>, checks: &[Check<M>]) -> Vec<Verdict<M>> {
-    let none = || vec![None::<usize>; checks.len()];
-    let first = (0..graph.len())
+    decide_many_marking(model, graph, checks, &[]).0
+}
+
+/// What else a pass over the states may compute of each: a bit per state.
+pub type Mark<'a, M> = &'a (dyn Fn(usize, &<M as stateright::Model>::State) -> bool + Sync);
+
+/// States a task of the pass reads.
+const TASK: usize = 4096;
+
+/// [`decide_many`], computing in the same pass one bit per state for each of `marks` (such as
+/// which states are at a recoverability goal): each state is read once for all of them.
+pub fn decide_many_marking<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    checks: &[Check<M>],
+    marks: &[Mark<'_, M>],
+) -> (Vec<Verdict<M>>, Vec<Vec<bool>>) {
+    let n = graph.len();
+    // Per task: the first violation of each invariant in it, and its states' bits.
+    type Found = (Vec<Option<usize>>, Vec<Vec<bool>>);
+    let tasks: Vec<Found> = (0..n)
+        .step_by(TASK)
+        .collect::<Vec<_>>()
         .into_par_iter()
-        .fold(none, |mut first, id| {
-            // Within one fold ids only grow: an invariant already violated here is done.
-            if first.iter().any(Option::is_none) {
+        .map(|from| {
+            let mut first = vec![None::<usize>; checks.len()];
+            let mut bits = vec![Vec::new(); marks.len()];
+            for id in from..(from + TASK).min(n) {
+                // Within a task ids only grow: an invariant already violated here is done.
+                if marks.is_empty() && first.iter().all(Option::is_some) {
+                    break;
+                }
                 let s = graph.state(id);
                 for (found, check) in first.iter_mut().zip(checks) {
                     if found.is_none() && check(model, &s).is_some() {
                         *found = Some(id);
                     }
                 }
+                for (bits, mark) in bits.iter_mut().zip(marks) {
+                    bits.push(mark(id, &s));
+                }
             }
-            first
+            (first, bits)
         })
-        .reduce(none, |a, b| {
-            a.into_iter()
-                .zip(b)
-                .map(|(a, b)| match (a, b) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                })
-                .collect()
-        });
-    checks
+        .collect();
+    let mut first = vec![None::<usize>; checks.len()];
+    let mut bits = vec![Vec::with_capacity(n); marks.len()];
+    // Tasks in id order: the first violation found is the first in BFS order.
+    for (found, more) in tasks {
+        for (first, found) in first.iter_mut().zip(found) {
+            *first = first.or(found);
+        }
+        for (bits, more) in bits.iter_mut().zip(more) {
+            bits.extend(more);
+        }
+    }
+    let verdicts = checks
         .iter()
         .zip(first)
         .map(|(&check, first)| verdict(model, graph, check, first))
-        .collect()
+        .collect();
+    (verdicts, bits)
 }
 
 fn verdict<M: System>(

@@ -31,21 +31,26 @@ pub fn decide<M: System>(
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Verdict<M> {
-    decide_keeping_dead(model, graph, goal, hopeless, spent, limits, progress).0
+    decide_keeping_dead(model, graph, goal, hopeless, spent, None, limits, progress).0
 }
 
 /// [`decide`], also returning the dead states it found (ids in `graph`, increasing), or `None`
-/// when a cut left them unknown. The web explorer marks each state from them.
+/// when a cut left them unknown. The web explorer marks each state from them. `at_goal`, when
+/// given, is [`at_goal`] of every state, computed by the caller in a pass it makes anyway.
+#[allow(clippy::too_many_arguments)]
 pub fn decide_keeping_dead<M: System>(
     model: &M,
     graph: &Graph<M>,
     goal: &Goal<M>,
     hopeless: Lemma<M>,
     spent: Lemma<M>,
+    at_goal: Option<Vec<bool>>,
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> (Verdict<M>, Option<Vec<usize>>) {
-    match dead_states(model, graph, goal, hopeless, spent, limits, progress) {
+    match dead_states(
+        model, graph, goal, hopeless, spent, at_goal, limits, progress,
+    ) {
         Ok(dead) => (verdict(model, graph, hopeless, &dead), Some(dead)),
         Err(cut) => (Verdict::Incomplete(cut), None),
     }
@@ -107,12 +112,14 @@ fn verdict<M: System>(
 
 /// The ids of the states of `graph` from which no goal is reachable, even within the model's
 /// extended budget, in increasing order; or what cut one of the searches.
+#[allow(clippy::too_many_arguments)]
 pub fn dead_states<M: System>(
     model: &M,
     graph: &Graph<M>,
     goal: &Goal<M>,
     hopeless: Lemma<M>,
     spent: Lemma<M>,
+    at_goal: Option<Vec<bool>>,
     limits: &Limits,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<usize>, Cut> {
@@ -122,7 +129,13 @@ pub fn dead_states<M: System>(
     // The goal counts within the extended budget, so the lemmas are asked of the extended system
     // even on the main graph (every edge of which is an edge of the extended system).
     let extended = model.extended();
-    let reaches = reaches_goal(&extended, graph, goal);
+    let at_goal = at_goal.unwrap_or_else(|| {
+        (0..graph.len())
+            .into_par_iter()
+            .map(|id| self::at_goal(&extended, graph, goal, id, &graph.state(id)))
+            .collect()
+    });
+    let reaches = reaches_goal(graph, at_goal);
     let suspects: Vec<usize> = (0..graph.len()).filter(|&id| !reaches[id]).collect();
     // First a cheap search in the restricted system: a path found there is a path of the
     // extended system. Only the suspects it cannot clear get the exhaustive extended search,
@@ -194,7 +207,11 @@ fn still_stuck<M: System>(
     if let Some(cut) = wider.cut {
         return Err(cut);
     }
-    let reaches = reaches_goal(model, &wider, goal);
+    let at_goal = (0..wider.len())
+        .into_par_iter()
+        .map(|id| self::at_goal(model, &wider, goal, id, &wider.state(id)))
+        .collect();
+    let reaches = reaches_goal(&wider, at_goal);
     // Look each suspect up rather than trusting start order: two suspects may share one
     // representative in the wider graph.
     let left = suspects
@@ -213,12 +230,25 @@ fn still_stuck<M: System>(
 /// States one walk of [`cleared_by_walks`] may visit before it gives up on its suspect.
 const WALK: usize = 64;
 
+/// Another pass of [`reaches_goal`] against the ids is made while the last one decided more
+/// than this fraction (1 / `PASS_PAYS`) of the states it read.
+const PASS_PAYS: usize = 16;
+
+/// Suspects a round of walks takes at once ([`cleared_by_walks`]).
+const ROUND: usize = 1024;
+
 /// Which suspects a short walk in `model` takes to the goal: depth first, each state's steps in
 /// the order the model lists them (steps likeliest to reach a goal first), giving up after
 /// [`WALK`] states. A walk that reaches the goal proves it reachable; one that gives up proves
-/// nothing, and its suspect goes on to the searches. Each walk is independent of the others, so
-/// the answer does not depend on the thread count. What stops the searches ([`Limits::stop`])
-/// stops the walks.
+/// nothing, and its suspect goes on to the searches.
+///
+/// Every successor of a suspect is a suspect too (a successor that reached the goal would have
+/// taken it there), and in breadth-first order most edges lead to a later id. So suspects go in
+/// rounds of [`ROUND`], the last ids first, and a suspect with a successor an earlier round
+/// cleared is cleared with no walk: that edge and the successor's path make its way. Rounds are
+/// cut from the suspects alone and each walk is independent of the others, so the answer does
+/// not depend on the thread count. What stops the searches ([`Limits::stop`]) stops the walks,
+/// checked once a round.
 fn cleared_by_walks<M: System>(
     model: &M,
     graph: &Graph<M>,
@@ -227,13 +257,23 @@ fn cleared_by_walks<M: System>(
     lemmas: [Lemma<M>; 2],
     limits: &Limits,
 ) -> Result<Vec<bool>, Cut> {
-    suspects
-        .par_iter()
-        .map(|&id| match limits.stop() {
-            Some(cut) => Err(cut),
-            None => Ok(walks_to_goal(model, &graph.state(id), goal, lemmas)),
-        })
-        .collect()
+    let mut cleared = vec![false; graph.len()];
+    for round in suspects.rchunks(ROUND) {
+        if let Some(cut) = limits.stop() {
+            return Err(cut);
+        }
+        let found: Vec<bool> = round
+            .par_iter()
+            .map(|&id| {
+                graph.successors(id).iter().any(|&t| cleared[t as usize])
+                    || walks_to_goal(model, &graph.state(id), goal, lemmas)
+            })
+            .collect();
+        for (&id, found) in round.iter().zip(found) {
+            cleared[id] = found;
+        }
+    }
+    Ok(suspects.iter().map(|&id| cleared[id]).collect())
 }
 
 fn walks_to_goal<M: System>(
@@ -287,43 +327,61 @@ fn walks_to_goal<M: System>(
     false
 }
 
-/// Which states of an exhaustive graph can reach the goal.
-fn reaches_goal<M: System>(model: &M, graph: &Graph<M>, goal: &Goal<M>) -> Vec<bool> {
-    let n = graph.len();
-    let mut good: Vec<bool> = (0..n)
-        .into_par_iter()
-        .map(|id| {
-            let s = graph.state(id);
-            let s = &*s;
-            match goal {
-                Goal::State(f) => f(model, s),
-                // Marked while exploring, or asked of each successor.
-                Goal::Step { step, ready } => {
-                    ready(model, s)
-                        || graph.takes(id, *step).unwrap_or_else(|| {
-                            graph
-                                .successors(id)
-                                .iter()
-                                .any(|&t| step(model, s, &graph.state(t as usize)))
-                        })
-                }
-            }
-        })
-        .collect();
+/// Whether state `id` of `graph` (which is `s`) is at the goal within `model`'s budget: it
+/// satisfies the goal, or is ready for the goal's step, or takes the step.
+pub fn at_goal<M: System>(
+    model: &M,
+    graph: &Graph<M>,
+    goal: &Goal<M>,
+    id: usize,
+    s: &M::State,
+) -> bool {
+    match goal {
+        Goal::State(f) => f(model, s),
+        // Marked while exploring, or asked of each successor.
+        Goal::Step { step, ready } => {
+            ready(model, s)
+                || graph.takes(id, *step).unwrap_or_else(|| {
+                    graph
+                        .successors(id)
+                        .iter()
+                        .any(|&t| step(model, s, &graph.state(t as usize)))
+                })
+        }
+    }
+}
 
-    // One pass against the ids: in breadth-first order most edges lead to a later id, so most
-    // states that reach the goal learn it here, with no memory beyond the graph.
-    for id in (0..n).rev() {
-        if !good[id] && graph.successors(id).iter().any(|&t| good[t as usize]) {
-            good[id] = true;
+/// Which states of an exhaustive graph can reach the goal, from which are at it ([`at_goal`]).
+fn reaches_goal<M: System>(graph: &Graph<M>, at_goal: Vec<bool>) -> Vec<bool> {
+    let n = graph.len();
+    let mut good = at_goal;
+    // Passes against the ids: in breadth-first order most edges lead to a later id, so most
+    // states that reach the goal learn it in the first pass, with no memory beyond the graph.
+    // Later passes read only the states still undecided, as long as they decide enough of them.
+    let mut rest: Vec<u32> = (0..n as u32).collect();
+    loop {
+        let before = rest.len();
+        for &id in rest.iter().rev() {
+            if !good[id as usize]
+                && graph
+                    .successors(id as usize)
+                    .iter()
+                    .any(|&t| good[t as usize])
+            {
+                good[id as usize] = true;
+            }
+        }
+        rest.retain(|&id| !good[id as usize]);
+        if before - rest.len() <= before / PASS_PAYS {
+            break;
         }
     }
     // The rest by a backward search, over the edges from states not known to reach the goal
     // (predecessor lists in compressed form: `ends[t]` counts down to where `t`'s list starts,
     // and it ends where `t + 1`'s starts).
     let mut ends = vec![0u32; n + 1];
-    for id in (0..n).filter(|&id| !good[id]) {
-        for &t in graph.successors(id) {
+    for &id in &rest {
+        for &t in graph.successors(id as usize) {
             ends[t as usize] += 1;
         }
     }
@@ -331,10 +389,10 @@ fn reaches_goal<M: System>(model: &M, graph: &Graph<M>, goal: &Goal<M>) -> Vec<b
         ends[t + 1] += ends[t];
     }
     let mut preds = vec![0u32; ends[n] as usize];
-    for id in (0..n).filter(|&id| !good[id]) {
-        for &t in graph.successors(id) {
+    for &id in &rest {
+        for &t in graph.successors(id as usize) {
             ends[t as usize] -= 1;
-            preds[ends[t as usize] as usize] = id as u32;
+            preds[ends[t as usize] as usize] = id;
         }
     }
     let mut queue: Vec<u32> = (0..n as u32)
