@@ -317,6 +317,7 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
                     spill: Default::default(),
                 };
                 let mut actions = Vec::new();
+                let mut asked = Vec::new();
                 // Each successor is written over this one state.
                 let mut next: Option<M::State> = None;
                 for id in from..(from + PART).min(end) {
@@ -346,8 +347,11 @@ pub fn explore<M: System>(model: &M, search: Search<'_, M>) -> Graph<M> {
                                     }
                                 }
                             }
-                            part.found.push(g.states.lookup(t, &mut part.spill));
+                            asked.push(g.states.ask(t, &mut part.spill));
                         }
+                        // A state's look-ups are answered together, so their fetches overlap.
+                        g.states
+                            .answer(&mut asked, &mut part.spill, &mut part.found);
                     }
                     part.ends.push(part.found.len() as u32);
                     if marks.is_some() {

@@ -3,10 +3,10 @@
 //!
 //! A system chooses its store ([`crate::systems::System::Store`]):
 //! - [`Plain`] keeps the states themselves, in an insertion-ordered hash map;
-//! - [`Packed`] keeps each state as the bytes of its [`Codec`] encoding, back to back in chunks,
-//!   with a hash table of ids over them. A state costs its encoding, an offset and a table slot;
-//!   hashing and comparing work on a few machine words instead of the rich struct. States are
-//!   decoded when a decider asks for one.
+//! - [`Packed`] keeps each state as the bytes of its [`Codec`] encoding (with its length and id),
+//!   back to back in chunks, with hash tables over them. A state costs its record, an offset and
+//!   a table slot; hashing and comparing work on a few machine words instead of the rich struct.
+//!   States are decoded when a decider asks for one.
 
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash};
@@ -19,9 +19,9 @@ use rustc_hash::FxBuildHasher;
 
 /// A store of interned states.
 ///
-/// Exploring threads look successors up concurrently ([`Store::lookup`]); what they miss is
-/// interned a batch at a time ([`Store::intern`]), which gives new states their ids in the
-/// order the batch lists them, so ids never depend on the threads' timing.
+/// Exploring threads look successors up concurrently ([`Store::ask`], [`Store::answer`]); what
+/// they miss is interned a batch at a time ([`Store::intern`]), which gives new states their
+/// ids in the order the batch lists them, so ids never depend on the threads' timing.
 pub trait Store: Send + Sync + Sized {
     type State: Clone;
     /// Where an exploring thread keeps what its look-ups missed: nothing, or their encodings.
@@ -30,10 +30,31 @@ pub trait Store: Send + Sync + Sized {
     /// lies in the thread's spill.
     type Key: Send + Sync;
 
+    /// A look-up begun ([`Store::ask`]) and not yet answered.
+    type Asked: Send;
+
     fn new() -> Self;
-    /// The id of a state if interned, else its hash and key (kept in `spill` if need be). The
-    /// exploring threads call it for every successor: most are interned already.
-    fn lookup(&self, s: &Self::State, spill: &mut Self::Spill) -> Result<u32, (u64, Self::Key)>;
+    /// Begins the look-up of a state: what finishing it needs once the state itself is gone
+    /// (for [`Packed`], where its encoding lies in `spill`). The exploring threads ask for every
+    /// successor of a state, then have the answers together ([`Store::answer`]), so that the
+    /// memory fetches of the look-ups overlap.
+    fn ask(&self, s: &Self::State, spill: &mut Self::Spill) -> Self::Asked;
+    /// Finishes the look-ups `asked` (which it empties), in order, into `out`: the id of each
+    /// state if interned, else its hash and key (kept in `spill`). Most successors are
+    /// interned already.
+    fn answer(
+        &self,
+        asked: &mut Vec<Self::Asked>,
+        spill: &mut Self::Spill,
+        out: &mut Vec<Result<u32, (u64, Self::Key)>>,
+    );
+    /// One look-up, begun and finished.
+    fn lookup(&self, s: &Self::State, spill: &mut Self::Spill) -> Result<u32, (u64, Self::Key)> {
+        let mut asked = vec![self.ask(s, spill)];
+        let mut out = Vec::with_capacity(1);
+        self.answer(&mut asked, spill, &mut out);
+        out.pop().expect("one answer per look-up")
+    }
     /// Interns a batch of missed states, in order, each named by its hash, its key and the index
     /// of the spill that holds it: the id of each. A state new to the store gets the next id
     /// where the batch first names it; a later mention gets the same id. Every state of the
@@ -67,6 +88,7 @@ impl<S: Clone + Eq + Hash + Send + Sync> Store for Plain<S> {
     type State = S;
     type Spill = ();
     type Key = S;
+    type Asked = Result<u32, (u64, S)>;
 
     fn new() -> Self {
         Plain {
@@ -74,13 +96,23 @@ impl<S: Clone + Eq + Hash + Send + Sync> Store for Plain<S> {
         }
     }
 
-    fn lookup(&self, s: &S, _: &mut ()) -> Result<u32, (u64, S)> {
+    /// A plain store looks up at once: its states hold no pointers worth fetching ahead.
+    fn ask(&self, s: &S, _: &mut ()) -> Result<u32, (u64, S)> {
         let hash = FxBuildHasher.hash_one(s);
         self.states
             .raw_entry_v1()
             .index_from_hash(hash, |x| x == s)
             .map(|id| id as u32)
             .ok_or_else(|| (hash, s.clone()))
+    }
+
+    fn answer(
+        &self,
+        asked: &mut Vec<Self::Asked>,
+        _: &mut (),
+        out: &mut Vec<Result<u32, (u64, S)>>,
+    ) {
+        out.append(asked);
     }
 
     fn intern(&mut self, _: &[()], batch: Vec<Missed<S>>) -> Vec<u32> {
@@ -140,91 +172,184 @@ const CHUNK: usize = 1 << 20;
 /// The index is split by hash into this many tables, which a batch fills in parallel.
 const SHARDS: usize = 16;
 
+/// Bytes before each encoding in the arena: its length (two bytes) and its id (four).
+const HEAD: usize = 6;
+
+/// Low bits of a table slot: where a record starts in the arena, plus one (0 is an empty slot).
+const AT_BITS: u32 = 36;
+
 /// States as their encodings, back to back in fixed-size chunks (never moved once written, so
-/// growing costs no copy and no doubling), with hash tables of ids over them.
+/// growing costs no copy and no doubling), with hash tables over them. Each encoding is kept as
+/// a record: its length, its id, its bytes. A table slot points at a record, so a look-up that
+/// finds its state reads the slot and the record, and nothing else.
 pub struct Packed<S> {
     chunks: Vec<Vec<u8>>,
-    /// Where each state's encoding starts (chunk × [`CHUNK`] + offset); it ends where the next
-    /// one starts, or at `end` for the last.
+    /// Where each state's record starts (chunk × [`CHUNK`] + offset).
     start: Vec<u64>,
-    end: u64,
-    /// The index, in [`SHARDS`] tables by [`shard`]. Each slot holds an id in its low half and
-    /// its hash's [`tag`] in its high half.
-    index: Vec<HashTable<u64>>,
+    /// The index, in [`SHARDS`] tables by [`shard`].
+    index: Vec<Table>,
     decode: std::marker::PhantomData<fn() -> S>,
 }
 
-/// The encoding of state `id`.
-fn encoding<'a>(chunks: &'a [Vec<u8>], start: &[u64], end: u64, id: usize) -> &'a [u8] {
-    let from = start[id];
-    let chunk = &chunks[(from / CHUNK as u64) as usize];
-    let at = (from % CHUNK as u64) as usize;
-    let to = start.get(id + 1).copied().unwrap_or(end);
-    // The next encoding may open a new chunk: this one then ends where its chunk's bytes do.
-    if to / CHUNK as u64 == from / CHUNK as u64 {
-        &chunk[at..(to % CHUNK as u64) as usize]
-    } else {
-        &chunk[at..]
+/// The encoding and the id of the record at `at`.
+#[inline]
+fn record(chunks: &[Vec<u8>], at: u64) -> (&[u8], u32) {
+    let chunk = &chunks[(at / CHUNK as u64) as usize];
+    let i = (at % CHUNK as u64) as usize;
+    let len = u16::from_le_bytes([chunk[i], chunk[i + 1]]) as usize;
+    let id = u32::from_le_bytes([chunk[i + 2], chunk[i + 3], chunk[i + 4], chunk[i + 5]]);
+    (&chunk[i + HEAD..i + HEAD + len], id)
+}
+
+/// Asks the memory for the cache line at `p`, ahead of reading it.
+#[inline]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it reads nothing and faults on no address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
-/// The hash of an encoding. Its high 32 bits are all the tables keep of it ([`tag`]), so it
-/// is spread from them: a table can grow without reading a single encoding again.
+/// The hash of an encoding. Its high bits are all the tables keep of it ([`tag`]), so it is
+/// spread from them: a table can grow without reading a single encoding again.
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    spread(FxBuildHasher.hash_one(bytes) >> 32)
+    spread(FxBuildHasher.hash_one(bytes) >> AT_BITS)
 }
 
-/// A 64-bit hash made of a 32-bit tag: the tag in the high half, and in the low half, which a
-/// table's bucket index is taken from, the high half of its product with a 64-bit constant.
-/// Every bit of the tag mixes into those, so the bits that pick a shard ([`shard`]) leave
-/// every bucket of the shard's table in use.
+/// A 64-bit hash made of a 28-bit tag: the tag in the high bits, and in the low bits, which a
+/// table's slot is taken from, the high bits of its product with a 64-bit constant. Every bit
+/// of the tag mixes into those, so the bits that pick a shard ([`shard`]) leave every slot of
+/// the shard's table in use.
 #[inline]
 fn spread(tag: u64) -> u64 {
-    tag << 32 | tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32
+    tag << AT_BITS | tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - AT_BITS)
 }
 
-/// The part of a hash the tables keep beside each id.
+/// The part of a hash the tables keep in each slot.
 #[inline]
 fn tag(hash: u64) -> u64 {
-    hash >> 32
+    hash >> AT_BITS
 }
 
-/// The table of the index a hash belongs to: bits of the tag that neither the table's control
-/// bytes (the top 7) nor its bucket index (the low half) are made of alone.
+/// The table of the index a hash belongs to: the low bits of its tag.
 #[inline]
 fn shard(hash: u64) -> usize {
-    (hash >> 40) as usize % SHARDS
+    tag(hash) as usize % SHARDS
+}
+
+/// One table of the index: open addressing with linear probing, at most three quarters full.
+/// A slot holds a hash's [`tag`] in its high bits and, in its low [`AT_BITS`], where the
+/// record starts plus one.
+struct Table {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl Table {
+    fn new() -> Table {
+        Table {
+            slots: vec![0; 16],
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & (self.slots.len() - 1)
+    }
+
+    /// From slot `i` on, the first slot that is empty or holds the tag: its index and what it
+    /// holds.
+    #[inline]
+    fn probe(&self, tag: u64, mut i: usize) -> (usize, u64) {
+        let mask = self.slots.len() - 1;
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 || slot >> AT_BITS == tag {
+                return (i, slot);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Room for `more` slots more without passing three quarters full.
+    fn reserve(&mut self, more: usize) {
+        let mut size = self.slots.len();
+        while (self.len + more) * 4 > size * 3 {
+            size *= 2;
+        }
+        if size == self.slots.len() {
+            return;
+        }
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        let mask = size - 1;
+        for slot in old.into_iter().filter(|&s| s != 0) {
+            let mut i = spread(slot >> AT_BITS) as usize & mask;
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
+    }
+
+    /// Files a record no slot holds yet (room reserved).
+    fn insert(&mut self, hash: u64, at: u64) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        while self.slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = tag(hash) << AT_BITS | (at + 1);
+        self.len += 1;
+    }
 }
 
 impl<S> Packed<S> {
-    fn find_bytes(&self, hash: u64, key: &[u8]) -> Option<u32> {
-        let Packed {
-            chunks, start, end, ..
-        } = self;
-        let tag = tag(hash);
-        self.index[shard(hash)]
-            .find(hash, |&slot| {
-                slot >> 32 == tag && encoding(chunks, start, *end, slot as u32 as usize) == key
-            })
-            .map(|&slot| slot as u32)
+    /// The id of the encoding `key` if the index holds it, probing from slot `i` of its table.
+    #[inline]
+    fn find_from(&self, hash: u64, key: &[u8], mut i: usize) -> Option<u32> {
+        let table = &self.index[shard(hash)];
+        let mask = table.slots.len() - 1;
+        loop {
+            let (at, slot) = table.probe(tag(hash), i);
+            if slot == 0 {
+                return None;
+            }
+            let (bytes, id) = record(&self.chunks, (slot & ((1 << AT_BITS) - 1)) - 1);
+            if bytes == key {
+                return Some(id);
+            }
+            i = (at + 1) & mask;
+        }
     }
 
-    /// Appends an encoding to the arena: the next id's.
+    /// Appends a record to the arena: the next id's.
     fn append(&mut self, key: &[u8]) {
-        assert!(key.len() <= CHUNK, "a state's encoding fits a chunk");
+        let size = HEAD + key.len();
+        assert!(
+            key.len() <= u16::MAX as usize && size <= CHUNK,
+            "a state's encoding fits a record"
+        );
         if self
             .chunks
             .last()
-            .is_none_or(|chunk| chunk.len() + key.len() > CHUNK)
+            .is_none_or(|chunk| chunk.len() + size > CHUNK)
         {
-            // The encoding starts a new chunk; the last one keeps its tail unused.
-            self.end = self.chunks.len() as u64 * CHUNK as u64;
+            // The record starts a new chunk; the last one keeps its tail unused.
             self.chunks.push(Vec::with_capacity(CHUNK));
         }
+        let at = (self.chunks.len() as u64 - 1) * CHUNK as u64;
+        let id = self.start.len() as u32;
         let chunk = self.chunks.last_mut().expect("a chunk");
+        let at = at + chunk.len() as u64;
+        assert!(at + 1 < 1 << AT_BITS, "the arena fits a table slot");
+        chunk.extend_from_slice(&(key.len() as u16).to_le_bytes());
+        chunk.extend_from_slice(&id.to_le_bytes());
         chunk.extend_from_slice(key);
-        self.start.push(self.end);
-        self.end += key.len() as u64;
+        self.start.push(at);
     }
 }
 
@@ -236,34 +361,77 @@ fn spilled<'a>(spills: &'a [Vec<u8>], m: &Missed<Span>) -> &'a [u8] {
     &spills[m.spill as usize][at as usize..(at + len) as usize]
 }
 
+/// A look-up of a [`Packed`] store begun: the encoding's hash, where it lies in the spill, and
+/// the slot its probe reached.
+pub struct Ask {
+    hash: u64,
+    span: Span,
+    slot: usize,
+}
+
 impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
     type State = S;
     type Spill = Vec<u8>;
     type Key = Span;
+    type Asked = Ask;
 
     fn new() -> Self {
         Packed {
             chunks: Vec::new(),
             start: Vec::new(),
-            end: 0,
-            index: (0..SHARDS).map(|_| HashTable::new()).collect(),
+            index: (0..SHARDS).map(|_| Table::new()).collect(),
             decode: std::marker::PhantomData,
         }
     }
 
-    /// The encoding is written at the end of the spill, where it stays if it is missed.
-    fn lookup(&self, s: &S, spill: &mut Vec<u8>) -> Result<u32, (u64, Span)> {
+    /// Writes the encoding at the end of the spill and asks the memory for the table slot the
+    /// probe starts at.
+    fn ask(&self, s: &S, spill: &mut Vec<u8>) -> Ask {
         let at = spill.len();
         s.encode(spill);
-        let bytes = &spill[at..];
-        let hash = hash_bytes(bytes);
-        match self.find_bytes(hash, bytes) {
-            Some(id) => {
-                spill.truncate(at);
-                Ok(id)
-            }
-            None => Err((hash, (at as u32, (spill.len() - at) as u32))),
+        let hash = hash_bytes(&spill[at..]);
+        let table = &self.index[shard(hash)];
+        let slot = table.home(hash);
+        prefetch(&table.slots[slot]);
+        Ask {
+            hash,
+            span: (at as u32, (spill.len() - at) as u32),
+            slot,
         }
+    }
+
+    /// In two passes: first each probe goes to its first candidate slot and asks the memory for
+    /// the record there, then each candidate is compared. A hit's encoding leaves the spill when
+    /// nothing missed lies after it.
+    fn answer(
+        &self,
+        asked: &mut Vec<Ask>,
+        spill: &mut Vec<u8>,
+        out: &mut Vec<Result<u32, (u64, Span)>>,
+    ) {
+        for a in asked.iter_mut() {
+            let table = &self.index[shard(a.hash)];
+            let (i, slot) = table.probe(tag(a.hash), a.slot);
+            a.slot = i;
+            if slot != 0 {
+                let at = (slot & ((1 << AT_BITS) - 1)) - 1;
+                let chunk = &self.chunks[(at / CHUNK as u64) as usize];
+                prefetch(&chunk[(at % CHUNK as u64) as usize]);
+            }
+        }
+        let mut keep = asked.first().map_or(spill.len(), |a| a.span.0 as usize);
+        for a in asked.drain(..) {
+            let (at, len) = a.span;
+            let key = &spill[at as usize..(at + len) as usize];
+            match self.find_from(a.hash, key, a.slot) {
+                Some(id) => out.push(Ok(id)),
+                None => {
+                    keep = (at + len) as usize;
+                    out.push(Err((a.hash, a.span)));
+                }
+            }
+        }
+        spill.truncate(keep);
     }
 
     fn intern(&mut self, spills: &[Vec<u8>], batch: Vec<Missed<Span>>) -> Vec<u32> {
@@ -296,7 +464,7 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
                 repeats
             })
             .collect();
-        // In order: ids for first mentions, encodings into the arena.
+        // In order: ids for first mentions, records into the arena.
         let mut first: Vec<u32> = (0..batch.len() as u32).collect();
         for &(i, f) in repeats.iter().flatten() {
             first[i as usize] = f;
@@ -311,26 +479,27 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
                 ids.push(ids[f]);
             }
         }
-        // In parallel, shard by shard: the new ids into the index.
+        // In parallel, shard by shard: the new records into the index.
+        let start = &self.start;
         self.index
             .par_iter_mut()
             .zip(by_shard)
             .for_each(|(table, mine)| {
-                for i in mine {
+                let new: Vec<u32> = mine
+                    .into_iter()
+                    .filter(|&i| first[i as usize] == i)
+                    .collect();
+                table.reserve(new.len());
+                for i in new {
                     let i = i as usize;
-                    if first[i] as usize == i {
-                        let hash = batch[i].hash;
-                        table.insert_unique(hash, tag(hash) << 32 | u64::from(ids[i]), |&slot| {
-                            spread(slot >> 32)
-                        });
-                    }
+                    table.insert(batch[i].hash, start[ids[i] as usize]);
                 }
             });
         ids
     }
 
     fn get(&self, id: usize) -> Cow<'_, S> {
-        Cow::Owned(S::decode(encoding(&self.chunks, &self.start, self.end, id)))
+        Cow::Owned(S::decode(record(&self.chunks, self.start[id]).0))
     }
 
     fn len(&self) -> usize {
@@ -338,13 +507,12 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
     }
 
     fn bytes(&self) -> usize {
-        // A table slot is an id, a tag and a control byte; a table keeps 1/8 of its slots free.
         self.chunks.iter().map(Vec::capacity).sum::<usize>()
             + self.start.capacity() * 8
             + self
                 .index
                 .iter()
-                .map(|t| t.capacity() * 8 / 7 * 9)
+                .map(|t| t.slots.capacity() * 8)
                 .sum::<usize>()
     }
 
