@@ -367,6 +367,8 @@ pub struct Ask {
     hash: u64,
     span: Span,
     slot: usize,
+    /// An earlier look-up of the same answer with the same encoding, if any.
+    same: Option<u32>,
 }
 
 impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
@@ -397,19 +399,31 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
             hash,
             span: (at as u32, (spill.len() - at) as u32),
             slot,
+            same: None,
         }
     }
 
     /// In two passes: first each probe goes to its first candidate slot and asks the memory for
-    /// the record there, then each candidate is compared. A hit's encoding leaves the spill when
-    /// nothing missed lies after it.
+    /// the record there, then each candidate is compared. A look-up whose encoding an earlier one
+    /// of the same answer has (a state's steps often lead to one state) takes its result and
+    /// probes nothing. A hit's encoding leaves the spill when nothing missed lies after it.
     fn answer(
         &self,
         asked: &mut Vec<Ask>,
         spill: &mut Vec<u8>,
         out: &mut Vec<Result<u32, (u64, Span)>>,
     ) {
-        for a in asked.iter_mut() {
+        let bytes = |(at, len): Span| &spill[at as usize..(at + len) as usize];
+        for k in 0..asked.len() {
+            let a = &asked[k];
+            let same = asked[..k].iter().position(|b| {
+                b.same.is_none() && b.hash == a.hash && bytes(b.span) == bytes(a.span)
+            });
+            let a = &mut asked[k];
+            if let Some(j) = same {
+                a.same = Some(j as u32);
+                continue;
+            }
             let table = &self.index[shard(a.hash)];
             let (i, slot) = table.probe(tag(a.hash), a.slot);
             a.slot = i;
@@ -419,8 +433,13 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
                 prefetch(&chunk[(at % CHUNK as u64) as usize]);
             }
         }
+        let base = out.len();
         let mut keep = asked.first().map_or(spill.len(), |a| a.span.0 as usize);
         for a in asked.drain(..) {
+            if let Some(j) = a.same {
+                out.push(out[base + j as usize]);
+                continue;
+            }
             let (at, len) = a.span;
             let key = &spill[at as usize..(at + len) as usize];
             match self.find_from(a.hash, key, a.slot) {
@@ -549,25 +568,34 @@ mod tests {
         Blob(bytes)
     }
 
-    /// Looks up each blob, in batches of `per` spread over three spills, and interns what
-    /// was missed: the ids.
+    /// Looks up each blob, in batches of `per` spread over three spills, five look-ups answered
+    /// together (a blob and its repeat often among them), and interns what was missed: the ids.
     fn add<T: Store<State = Blob>>(store: &mut T, blobs: &[Blob], per: usize) -> Vec<u32> {
         let mut ids = Vec::new();
         for batch in blobs.chunks(per) {
             let mut spills: Vec<T::Spill> = (0..3).map(|_| T::Spill::default()).collect();
             let mut found = Vec::new();
             let mut missed = Vec::new();
-            for (k, b) in batch.iter().enumerate() {
+            for (k, together) in batch.chunks(5).enumerate() {
                 let spill = k % 3;
-                match store.lookup(b, &mut spills[spill]) {
-                    Ok(id) => found.push(Some(id)),
-                    Err((hash, key)) => {
-                        found.push(None);
-                        missed.push(Missed {
-                            hash,
-                            spill: spill as u32,
-                            key,
-                        });
+                let mut asked: Vec<T::Asked> = together
+                    .iter()
+                    .map(|b| store.ask(b, &mut spills[spill]))
+                    .collect();
+                let mut answers = Vec::new();
+                store.answer(&mut asked, &mut spills[spill], &mut answers);
+                assert_eq!(answers.len(), together.len());
+                for answer in answers {
+                    match answer {
+                        Ok(id) => found.push(Some(id)),
+                        Err((hash, key)) => {
+                            found.push(None);
+                            missed.push(Missed {
+                                hash,
+                                spill: spill as u32,
+                                key,
+                            });
+                        }
                     }
                 }
             }
