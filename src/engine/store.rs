@@ -547,7 +547,7 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
 mod tests {
     use super::*;
 
-    /// Bytes that encode as themselves: lengths from 4 to 300, so encodings straddle chunk ends.
+    /// Bytes that encode as themselves: lengths from 4 to 300, so records end chunks unevenly.
     #[derive(Clone, Debug, PartialEq, Eq, Hash)]
     struct Blob(Vec<u8>);
 
