@@ -240,6 +240,12 @@ fn shard(hash: u64) -> usize {
     tag(hash) as usize % SHARDS
 }
 
+/// Where the record a full slot points at starts.
+#[inline]
+fn record_at(slot: u64) -> u64 {
+    (slot & ((1 << AT_BITS) - 1)) - 1
+}
+
 /// One table of the index: open addressing with linear probing, at most three quarters full.
 /// A slot holds a hash's [`tag`] in its high bits and, in its low [`AT_BITS`], where the
 /// record starts plus one.
@@ -318,7 +324,7 @@ impl<S> Packed<S> {
             if slot == 0 {
                 return None;
             }
-            let (bytes, id) = record(&self.chunks, (slot & ((1 << AT_BITS) - 1)) - 1);
+            let (bytes, id) = record(&self.chunks, record_at(slot));
             if bytes == key {
                 return Some(id);
             }
@@ -428,7 +434,7 @@ impl<S: Codec + Clone + Send + Sync> Store for Packed<S> {
             let (i, slot) = table.probe(tag(a.hash), a.slot);
             a.slot = i;
             if slot != 0 {
-                let at = (slot & ((1 << AT_BITS) - 1)) - 1;
+                let at = record_at(slot);
                 let chunk = &self.chunks[(at / CHUNK as u64) as usize];
                 prefetch(&chunk[(at % CHUNK as u64) as usize]);
             }
